@@ -38,6 +38,10 @@ class NotFound(TutorError):
     """Something the learner referred to (a lesson, a question, a button) does not exist."""
 
 
+class Forbidden(TutorError):
+    """The command is for facilitators (workspace admins) only."""
+
+
 class Busy(TutorError):
     """No capacity right now; the learner should try again shortly."""
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from engine.commands import COMMANDS, Request, find_command, parse
-from engine.errors import NotFound, TutorError
+from engine.errors import Forbidden, NotFound, TutorError
 from engine.execution import Executor, ProgressCallback
 from engine.jobs import tokenize as tokenize_job
 from engine.replies import BUTTON_ID_MAX, Reply
@@ -24,10 +24,13 @@ Job = Callable[..., Reply]
 
 @dataclass(frozen=True)
 class Context:
-    """Per-call extras: where progress goes and an idempotency key from the platform."""
+    """Per-call extras: where progress goes, an idempotency key, and whether the caller is a
+    facilitator (the adapter decides: Slack admins/owners or an allow-list, Discord Manage
+    Server, anyone in the console)."""
 
     on_progress: ProgressCallback | None = None
     request_key: str | None = None
+    admin: bool = False
 
 
 class Tutor:
@@ -44,31 +47,33 @@ class Tutor:
 
     async def handle(self, learner: LearnerRef, line: str, *,
                      on_progress: ProgressCallback | None = None,
-                     request_key: str | None = None) -> Reply:
+                     request_key: str | None = None, admin: bool = False) -> Reply:
         """Parse a command line and run it. Bad input raises a TutorError with the reason."""
         return await self.run(learner, parse(line), on_progress=on_progress,
-                              request_key=request_key)
+                              request_key=request_key, admin=admin)
 
     async def run(self, learner: LearnerRef, request: Request, *,
                   on_progress: ProgressCallback | None = None,
-                  request_key: str | None = None) -> Reply:
+                  request_key: str | None = None, admin: bool = False) -> Reply:
         """Run a validated request."""
         command = COMMANDS[request.command]
+        if command.admin and not admin:
+            raise Forbidden(f"`/{command.name}` is for facilitators (workspace admins) only.")
         if "seed" in request.options and request.options["seed"] is None:
             request = request.with_options(seed=self.rng.randrange(1, 10_000))
         use_case = getattr(self, command.handler)
-        reply = await use_case(learner, request, Context(on_progress, request_key))
+        reply = await use_case(learner, request, Context(on_progress, request_key, admin))
         return await self._shorten_buttons(reply)
 
     async def press(self, learner: LearnerRef, button_id: str, *,
                     on_progress: ProgressCallback | None = None,
-                    request_key: str | None = None) -> Reply:
+                    request_key: str | None = None, admin: bool = False) -> Reply:
         """Carry out a button's action (``verb:argument``)."""
         verb, _, argument = button_id.partition(":")
         action = self.buttons.get(verb)
         if action is None:
             raise NotFound("That button no longer does anything here. Type `/help` to start.")
-        ctx = Context(on_progress, request_key)
+        ctx = Context(on_progress, request_key, admin)
         return await self._shorten_buttons(await action(learner, argument, ctx))
 
     # --- use cases --------------------------------------------------------------------------
@@ -104,14 +109,14 @@ class Tutor:
 
     async def _press_run(self, learner: LearnerRef, line: str, ctx: Context) -> Reply:
         return await self.handle(learner, line, on_progress=ctx.on_progress,
-                                 request_key=ctx.request_key)
+                                 request_key=ctx.request_key, admin=ctx.admin)
 
     async def _press_stored(self, learner: LearnerRef, key: str, ctx: Context) -> Reply:
         action = await asyncio.to_thread(self.store.load_action, key)
         if action is None:
             raise NotFound("That button has expired. Type the command again instead.")
         return await self.press(learner, action, on_progress=ctx.on_progress,
-                                request_key=ctx.request_key)
+                                request_key=ctx.request_key, admin=ctx.admin)
 
     async def _shorten_buttons(self, reply: Reply) -> Reply:
         """Store button actions too long for a platform id and use their short key instead."""

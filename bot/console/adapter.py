@@ -51,7 +51,8 @@ class ConsoleAdapter:
             if line.strip().isdigit() and self.last_buttons:
                 reply = await self._press(int(line.strip()))
             else:
-                reply = await self.tutor.handle(self.learner, line, on_progress=self._progress)
+                reply = await self.tutor.handle(self.learner, line, on_progress=self._progress,
+                                                admin=True)  # anyone is admin locally
         except TutorError as err:
             self._print(render_text(err.user_message))
             return False
@@ -67,7 +68,7 @@ class ConsoleAdapter:
         if not 1 <= number <= len(self.last_buttons):
             raise TutorError(f"Press a button from 1 to {len(self.last_buttons)}.")
         return await self.tutor.press(self.learner, self.last_buttons[number - 1],
-                                      on_progress=self._progress)
+                                      on_progress=self._progress, admin=True)
 
     async def _progress(self, report: Progress) -> None:
         share = f" {report.fraction:.0%}" if report.fraction is not None else ""
