@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from engine.commands import COMMANDS, Request, find_command, parse
+from engine import commands as command_table
+from engine.commands import Request, find_command, parse
 from engine.errors import Forbidden, NotFound, TutorError
 from engine.execution import Executor, ProgressCallback
 from engine.jobs import tokenize as tokenize_job
@@ -56,7 +57,7 @@ class Tutor:
                   on_progress: ProgressCallback | None = None,
                   request_key: str | None = None, admin: bool = False) -> Reply:
         """Run a validated request."""
-        command = COMMANDS[request.command]
+        command = find_command(request.command)
         if command.admin and not admin:
             raise Forbidden(f"`/{command.name}` is for facilitators (workspace admins) only.")
         if "seed" in request.options and request.options["seed"] is None:
@@ -84,7 +85,8 @@ class Tutor:
             return Reply(text=command_help(request.text), ephemeral=True)
         lines = ["**tutorbot** teaches how neural networks, transformers and LLMs work, "
                  "with real demos. Commands:"]
-        lines += [f"- `/{c.name}` — {c.help}" for c in COMMANDS.values() if not c.admin]
+        lines += [f"- `/{c.name}` — {c.help}" for c in command_table.COMMANDS.values()
+                  if not c.admin]
         lines.append("Type `/help COMMAND` for its options, e.g. `/help tokenize`.")
         return Reply(text="\n".join(lines), ephemeral=True)
 
@@ -97,7 +99,7 @@ class Tutor:
     async def _demo(self, learner: LearnerRef, request: Request, job: Job,
                     ctx: Context) -> Reply:
         """Run a CPU job in the executor, then record the run exactly once."""
-        command = COMMANDS[request.command]
+        command = find_command(request.command)
         reply = await self.executor.submit(job, request, key=learner.key,
                                            timeout=command.timeout,
                                            on_progress=ctx.on_progress)
