@@ -42,11 +42,10 @@ class Tutor:
         self.store = store
         self.executor = executor
         self.rng = rng or random.SystemRandom()
-        self.learning = Learning(store, executor, self.rng, self._run_line)
         self.buttons: dict[str, Callable[..., Any]] = {"run": self._press_run,
-                                                       "b": self._press_stored,
-                                                       "quiz": self.learning.answer,
-                                                       "forget": self.learning.confirm_forget}
+                                                       "b": self._press_stored}
+        self.learning = Learning(store, executor, self.rng, self._press_run)
+        self.buttons.update(quiz=self.learning.answer, forget=self.learning.confirm_forget)
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -128,10 +127,6 @@ class Tutor:
             options=dict(request.options), seed=request.options.get("seed"),
             canonical=request.canonical(), request_key=ctx.request_key)
         return reply
-
-    async def _run_line(self, learner: LearnerRef, line: str, ctx: Context) -> Reply:
-        return await self.handle(learner, line, on_progress=ctx.on_progress,
-                                 request_key=ctx.request_key, admin=ctx.admin)
 
     async def _press_run(self, learner: LearnerRef, line: str, ctx: Context) -> Reply:
         return await self.handle(learner, line, on_progress=ctx.on_progress,
