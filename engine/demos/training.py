@@ -81,6 +81,16 @@ class TrainResult:
         return len(self.train_loss) - 1
 
 
+def animation_epochs(epochs: int, frames: int = 40) -> tuple[int, ...]:
+    """At most `frames` epochs to show, from 0 to `epochs`: half spread evenly, half
+    geometrically (the boundary changes fastest early on)."""
+    if epochs + 1 <= frames:
+        return tuple(range(epochs + 1))
+    even = np.linspace(0, epochs, frames // 2)
+    early = np.geomspace(1, epochs, frames - frames // 2)
+    return tuple(sorted({int(e) for e in np.round(np.concatenate([even, early]))}))
+
+
 def accuracy(out: np.ndarray, labels: np.ndarray) -> float:
     """Share of points whose output has the label's sign (output >= 0 counts as +1)."""
     return float(np.mean(np.where(out >= 0, 1.0, -1.0) == labels))
