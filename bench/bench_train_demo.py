@@ -10,8 +10,8 @@ Run from the repository root:
    the Playground's rule (one fixed order every epoch); shuffle=True is its default.
    Runs are interleaved so both see the same machine load; medians are compared.
    Goal: >= 5x faster with the same test accuracy.
-2. End to end (train + render the PNG; goal median <= 0.35 s) and animate=yes (train +
-   GIF; goal <= 3 s), when the renderer is importable.
+2. End to end as a worker runs the job: parse -> train -> render -> Reply (PNG goal:
+   median <= 0.35 s; animate=yes GIF goal: <= 3 s), and a 4-way comparison.
 
 Prints figures; it is not a pass/fail test.
 """
@@ -110,29 +110,23 @@ def bench_accuracy(seeds: range) -> None:
 
 
 def bench_end_to_end(runs: int, seed: int) -> None:
-    try:
-        from engine.demos.training import train as _train
-        from engine.plots.playground import render_gif, render_png
-    except ImportError as exc:
-        print(f"End to end: skipped ({exc})")
-        return
-    from engine.demos.playground_run import animation_epochs
+    """The job as a worker runs it: parse -> train -> picture -> Reply."""
+    from bench.common import report, timed
+    from engine.commands import parse
+    from engine.jobs import train_demo
+    from engine.replies import no_progress
 
-    config = MLPConfig(seed=seed)
-
-    def png() -> float:
-        return float(len(render_png(_train(config))))
-
-    def gif() -> float:
-        result = _train(config, snapshot_epochs=animation_epochs(config.epochs))
-        return float(len(render_gif(result)))
-
-    for label, fn, goal, n in (("train + PNG", png, 0.35, runs), ("animate=yes", gif, 3.0, 5)):
-        fn()
-        results = [_timed(fn) for _ in range(n)]
-        median = statistics.median(t for t, _ in results)
-        size = results[-1][1] / 1024
-        print(f"  {label:12s} median {median:.3f} s over {n} runs (goal <= {goal} s), {size:.0f} KiB")
+    train_demo.warm()
+    for line, goal, repeat in (
+        (f"/train-demo seed={seed}", 0.35, runs),
+        (f"/train-demo seed={seed} animate=yes", 3.0, max(3, runs // 3)),
+        (f"/train-demo seed={seed} compare=activation:relu,tanh,sigmoid,linear", None, 3),
+    ):
+        reply = train_demo.run(parse(line), no_progress)
+        size = len(reply.images[0].data) / 1024
+        report(f"  {line} ({size:.0f} KiB {reply.images[0].mime})",
+               timed(lambda line=line: train_demo.run(parse(line), no_progress), repeat=repeat),
+               goal=goal)
 
 
 def main() -> None:
@@ -142,7 +136,7 @@ def main() -> None:
     args = parser.parse_args()
     bench_training(args.runs, args.seed)
     bench_accuracy(range(10))
-    print("End to end:")
+    print("End to end (warm worker):")
     bench_end_to_end(args.runs, args.seed)
 
 

@@ -7,7 +7,8 @@ each layer's bias stored as the last row of its weight matrix (a constant-1 inpu
 one matrix product gives a layer's input and one gives its weight-and-bias gradient,
 measured several times faster than scikit-learn's MLPClassifier on the Playground
 default (bench/bench_train_demo.py); torch's per-call dispatch costs more than the
-maths here (0.61 s). Writing the backward pass out also keeps the lesson's maths
+maths here (0.61 s). For the same reason the hot loop multiplies with ndarray.dot,
+which costs under half of the `@` operator's call overhead on arrays this small. Writing the backward pass out also keeps the lesson's maths
 visible; tests check it against finite differences and torch autograd.
 
 Semantics follow tensorflow/playground src/nn.ts: weights uniform in [-0.5, 0.5), every
@@ -198,8 +199,8 @@ def forward(net: Network, x1: np.ndarray, ws: Workspace) -> np.ndarray:
     acts[0] = x1
     hidden = net.hidden.fn
     for k in range(len(params) - 1):
-        hidden(acts[k] @ params[k], out=outs[k])  # (B, n_{k+1})
-    return net.output.fn(acts[-2] @ params[-1], out=outs[-1])  # (B, 1)
+        hidden(acts[k].dot(params[k]), out=outs[k])  # (B, n_{k+1})
+    return net.output.fn(acts[-2].dot(params[-1]), out=outs[-1])  # (B, 1)
 
 
 def backward(net: Network, ws: Workspace, y: np.ndarray, scale: float = 1.0) -> list[np.ndarray]:
@@ -214,10 +215,10 @@ def backward(net: Network, ws: Workspace, y: np.ndarray, scale: float = 1.0) -> 
     delta *= net.output.der(out) * (scale / len(y))  # scale · dLoss/dz of the output
     grads = [delta] * len(net.params)
     for k in range(len(net.params) - 1, 0, -1):
-        grads[k] = acts[k].T @ delta  # (n_k + 1, n_{k+1})
-        delta = delta @ weights_t[k]  # (B, n_k)
+        grads[k] = acts[k].T.dot(delta)  # (n_k + 1, n_{k+1})
+        delta = delta.dot(weights_t[k])  # (B, n_k)
         delta *= der(outs[k - 1])  # through the hidden activation
-    grads[0] = acts[0].T @ delta  # (F + 1, n_1)
+    grads[0] = acts[0].T.dot(delta)  # (F + 1, n_1)
     if net.any_dead:
         for grad, alive in zip(grads, net.alive, strict=True):
             grad *= alive

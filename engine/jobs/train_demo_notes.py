@@ -50,7 +50,7 @@ def summary(config: MLPConfig, result: TrainResult) -> str:
         return (f"**Training diverged** at epoch {d.epoch} ({what}, lr {config.lr:g}). "
                 f"{d.reason} **Fix:** {d.fix} The picture shows the last healthy epoch.")
     if d is not None:
-        return f"**Training went wrong** ({what}, lr {config.lr:g}). {d.reason} **Fix:** {d.fix}"
+        return f"**Training failed** ({what}, lr {config.lr:g}). {d.reason} **Fix:** {d.fix}"
     epochs, test, train = result.epochs_run, result.test_loss[-1], result.train_loss[-1]
     if config.regression:
         return (f"**{what}**: test loss **{test:.3f}** after {epochs} epochs "
@@ -81,11 +81,14 @@ def _diverged(config: MLPConfig, result: TrainResult) -> Notice | None:
     if d is None:
         return None
     change = ", ".join(f"{k}={v:g}" for k, v in d.suggestion.items())
-    return Notice(
+    why = (
+        "Each penalty step shrinks a weight by lr × reg_rate times itself; past 1 it flips "
+        "the weight's sign and makes it bigger, so the weights grow without end."
+        if "reg_rate" in d.suggestion else
         "Big steps overshoot the bottom of the loss valley and land higher up the other side; "
-        "each step makes it worse.",
-        (Suggestion(f"Apply the fix: {change}", d.suggestion),),
+        "each step makes it worse."
     )
+    return Notice(why, (Suggestion(f"Apply the fix: {change}", d.suggestion),))
 
 
 def _straight_line(config: MLPConfig, result: TrainResult) -> Notice | None:
@@ -146,6 +149,21 @@ def _spiral(config: MLPConfig, result: TrainResult) -> Notice | None:
         (Suggestion("sin features, 8,8", {"features": SINES, "layers": (8, 8)}),
          Suggestion("8,8,8,8 relu, 300 epochs",
                     {"layers": (8, 8, 8, 8), "activation": "relu", "epochs": 300})),
+    )
+
+
+def _separable(config: MLPConfig, result: TrainResult) -> Notice | None:
+    if config.dataset != "gauss" or result.test_accuracy < 0.9:
+        return None
+    if not config.layers:
+        return Notice(
+            "Two clouds can be split by one straight line, so even a network with no hidden "
+            "layer does it. Noise makes them overlap.",
+            (Suggestion("Add noise 30", {"noise": 30}),),
+        )
+    return Notice(
+        "Two clouds can be split by one straight line: hidden layers are not needed here.",
+        (Suggestion("Without hidden layers", {"layers": ()}),),
     )
 
 
@@ -212,7 +230,7 @@ def _default(config: MLPConfig, result: TrainResult) -> Notice:
 
 
 RULES: tuple[Rule, ...] = (
-    _diverged, _straight_line, _saturated, _linear_stack, _spiral, _slow, _overfit, _l1,
-    _regression, _default,
+    _diverged, _separable, _straight_line, _saturated, _linear_stack, _spiral, _slow, _overfit,
+    _l1, _regression, _default,
 )
 

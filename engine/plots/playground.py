@@ -54,17 +54,29 @@ def draw_heatmap(ax: Axes, view: RunView, point_size: float = 14) -> None:
     ax.tick_params(labelsize=8, colors=MUTED, length=2)
 
 
+def _ticks(top: float) -> list[float]:
+    """Three round ticks from 0 to about `top` (fixed ticks draw faster than a locator)."""
+    step = float(f"{top / 2:.1g}")
+    return [0.0, step, 2 * step] if 2 * step <= top * 1.001 else [0.0, step]
+
+
 def draw_losses(ax: Axes, train: np.ndarray, test: np.ndarray) -> None:
     """Train (grey) and test (black) loss per epoch, as the Playground's line chart."""
     epochs = np.arange(len(train))
     marker = "o" if len(train) <= 3 else None  # a run stopped early still shows its points
-    ax.plot(epochs, train, color=TRAIN_LINE, linewidth=1.4, label="train", marker=marker)
-    ax.plot(epochs, test, color=TEST_LINE, linewidth=1.4, label="test", marker=marker)
-    ax.set_xlim(0, max(1, len(train) - 1))
-    ax.set_ylim(0, max(float(np.max(train)), float(np.max(test)), 1e-3) * 1.05)
+    ax.plot(epochs, train, color=TRAIN_LINE, linewidth=1.4, marker=marker)
+    ax.plot(epochs, test, color=TEST_LINE, linewidth=1.4, marker=marker)
+    last, top = max(1, len(train) - 1), max(float(np.max(train)), float(np.max(test)), 1e-3)
+    ax.set_xlim(0, last)
+    ax.set_ylim(0, top * 1.05)
+    ax.set_xticks(sorted({0, last // 2, last}))
+    ax.set_yticks(_ticks(top))
     ax.set_xlabel("epoch", fontsize=8, color=MUTED, labelpad=1)
     ax.set_title("Loss", fontsize=9, color=INK, loc="left")
-    ax.legend(fontsize=7, frameon=False, loc="upper right")
+    ax.text(1, 1.02, "train", color=TRAIN_LINE, fontsize=8, ha="right", va="bottom",
+            transform=ax.transAxes)
+    ax.text(0.72, 1.02, "test", color=TEST_LINE, fontsize=8, ha="right", va="bottom",
+            transform=ax.transAxes)
     ax.tick_params(labelsize=7, colors=MUTED, length=2)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
