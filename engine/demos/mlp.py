@@ -105,6 +105,8 @@ class MLPConfig:
         _check_range("batch size", self.batch, *BATCH_RANGE)
         _check_range("regularization rate", self.reg_rate, *REG_RATE_RANGE)
         _check_range("epochs", self.epochs, 1, MAX_EPOCHS)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed must be a whole number from 0 up, got {self.seed!r}")
 
     @property
     def regression(self) -> bool:
