@@ -245,7 +245,8 @@ def predict(net: Network, x: np.ndarray) -> np.ndarray:
 
 def loss(out: np.ndarray, target: np.ndarray) -> float:
     """The Playground's loss: mean of 0.5·(out − target)² over points."""
-    return float(np.mean(0.5 * (out - target) ** 2))
+    error = out - target  # (N,)
+    return 0.5 * float(error.dot(error)) / len(error)
 
 
 def grid_points(resolution: int) -> np.ndarray:
