@@ -14,9 +14,10 @@ from typing import Any
 
 from engine import commands as command_table
 from engine.commands import Request, find_command, parse
-from engine.errors import Forbidden, NotFound, TutorError
+from engine.errors import Forbidden, NotFound, Refused, TutorError
 from engine.execution import Executor, ProgressCallback
 from engine.jobs import tokenize as tokenize_job
+from engine.jobs import train_demo as train_demo_job
 from engine.learning.service import Learning
 from engine.replies import BUTTON_ID_MAX, Reply
 from engine.store import LearnerRef, Store
@@ -112,6 +113,12 @@ class Tutor:
     async def forget_me(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         """Offer to delete everything about the learner (a confirmation button)."""
         return await self.learning.forget_me(learner)
+    async def train_demo(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """Train a small network TensorFlow-Playground style (model=mlp)."""
+        if request["model"] == "transformer":  # another feature provides it; wired by the lead
+            raise Refused("`model=transformer` is not available yet; use `model=mlp` "
+                          "(the default).")
+        return await self._demo(learner, request, train_demo_job.run, ctx)
 
     # --- shared machinery -------------------------------------------------------------------
 
