@@ -44,7 +44,7 @@ def build_client(settings: SlackSettings) -> AsyncWebClient:
 
 def build_app(settings: SlackSettings, tutor: Tutor, *, claims: ClaimLog | None,
               oauth: AsyncOAuthSettings | None = None,
-              client: AsyncWebClient | None = None) -> AsyncApp:
+              client: AsyncWebClient | None = None, bot_name: str = "tutorbot") -> AsyncApp:
     """The Bolt app with its middleware, listeners and the one global error handler."""
     secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
     app = AsyncApp(
@@ -57,5 +57,6 @@ def build_app(settings: SlackSettings, tutor: Tutor, *, claims: ClaimLog | None,
     dedupe = EventDedupe(claims)
     app.middleware(dedupe.middleware)
     errors.register(app)
-    listeners.register(app, SlackCore(tutor, AdminCheck(settings.admin_ids)), dedupe)
+    core = SlackCore(tutor, AdminCheck(settings.admin_ids), bot_name=bot_name)
+    listeners.register(app, core, dedupe)
     return app

@@ -1,0 +1,87 @@
+"""Slash commands over real HTTP: signed, acknowledged at once, answered with pictures."""
+
+import io
+import time
+
+from PIL import Image as PILImage
+
+from tests.bot.slack.conftest import command_body, sign
+
+PNG = b"\x89PNG\r\n\x1a\n"
+LONG_TEXT = " ".join(f"Tokenizers split word{i} into pieces; café, naïve, 東京 {i}."
+                     for i in range(60))[:4000]
+
+
+async def test_ack_returns_at_once_then_upload_steps_in_order(harness):
+    fake = harness.fake
+    status, body, ack_seconds = await harness.command("tokenize", LONG_TEXT)
+    acked_at = time.monotonic()
+    assert status == 200 and body == ""
+    assert ack_seconds < 1.0
+    await fake.wait_for(lambda: fake.named("files.completeUploadExternal"))
+    order = [c.method for c in fake.calls if c.method in (
+        "files.getUploadURLExternal", "upload", "files.completeUploadExternal")]
+    assert order == ["files.getUploadURLExternal", "upload", "files.completeUploadExternal"]
+    (upload,) = fake.named("upload")
+    assert upload.at > acked_at  # the work ran after the ack had been answered
+    assert upload.data.startswith(PNG)
+    picture = PILImage.open(io.BytesIO(upload.data))
+    assert picture.format == "PNG" and picture.size[0] > 100
+    (url_call,) = fake.named("files.getUploadURLExternal")
+    assert int(url_call.params["length"]) == len(upload.data)
+    (complete,) = fake.named("files.completeUploadExternal")
+    assert complete.params["channel_id"] == "C1"
+    comment = complete.params["initial_comment"]
+    assert "*" in comment and "tokens*" in comment and "**" not in comment  # mrkdwn bold
+    assert "<@U1>" in comment and "`/tokenize " in comment
+    runs = harness.runs()
+    assert [r.command for r in runs] == ["tokenize"]
+    # every Web API call went to SLACK_API_URL with the bot token
+    api_calls = [c for c in fake.calls if c.method not in ("upload", "response")]
+    assert api_calls and all(c.headers.get("Authorization") == "Bearer xoxb-test"
+                             for c in api_calls)
+
+
+async def test_bad_input_is_answered_privately_and_nothing_is_posted(harness):
+    fake = harness.fake
+    status, _, _ = await harness.command("tokenize", "")
+    assert status == 200
+    await fake.wait_for(lambda: fake.named("response"))
+    (answer,) = fake.named("response")
+    assert answer.params["response_type"] == "ephemeral"
+    assert "needs text" in answer.params["text"]
+    assert not fake.named("chat.postMessage", "files.completeUploadExternal")
+    assert harness.runs() == []
+
+
+async def test_unknown_option_value_names_what_is_allowed(harness):
+    fake = harness.fake
+    await harness.command("help", "frobnicate")
+    await fake.wait_for(lambda: fake.named("response"))
+    text = fake.named("response")[0].params["text"]
+    assert "There is no command `/frobnicate`" in text
+
+
+BAD_REQUESTS = {
+    "bad signature": lambda body: {**sign(body, secret="not-the-secret")},
+    "stale timestamp": lambda body: sign(body, ts=int(time.time()) - 301),
+    "tampered body": lambda body: sign(body.replace("hello", "HELLO")),
+}
+
+
+async def test_unsigned_stale_or_tampered_requests_get_401_and_run_nothing(harness):
+    fake = harness.fake
+    for name, headers in BAD_REQUESTS.items():
+        body = command_body(fake, "tokenize", "hello world")
+        status, _, _ = await harness.post(body, headers=headers(body))
+        assert status == 401, name
+    # a correctly signed request on the same server works, so the 401s were the signature
+    await harness.command("help")
+    await fake.wait_for(lambda: fake.named("response"))
+    assert [c.method for c in fake.calls] == ["auth.test", "response"]
+    assert harness.runs() == []
+
+
+async def test_healthz(harness):
+    async with harness.http.get(harness.url.replace("/slack/events", "/healthz")) as resp:
+        assert resp.status == 200 and (await resp.json()) == {"ok": True}
