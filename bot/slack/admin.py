@@ -13,6 +13,8 @@ from collections.abc import Callable
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.webapi import slack_error
+
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 600.0
@@ -39,7 +41,7 @@ class AdminCheck:
         try:
             answer = await client.users_info(user=user_id)
         except SlackApiError as err:
-            log.warning("users.info failed for %s: %s", user_id, err.response.get("error"))
+            log.warning("users.info failed for %s: %s", user_id, slack_error(err))
             return False  # fail closed, and don't cache: the next request asks again
         user = answer.get("user") or {}
         verdict = bool(user.get("is_admin") or user.get("is_owner")

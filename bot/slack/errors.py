@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import origin as origins
 from bot.slack.outbox import Outbox
+from bot.slack.webapi import slack_error
 from engine.errors import TutorError
 
 log = logging.getLogger(__name__)
@@ -48,4 +49,4 @@ def register(app: AsyncApp) -> None:
             await Outbox(client, origin, respond).private(text)
         except SlackApiError as err:
             log.warning("could not tell %s about an error: %s", origin.user_id,
-                        err.response.get("error"))
+                        slack_error(err))

@@ -13,19 +13,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks import escape, fallback, message_blocks, mrkdwn, progress_text
 from bot.slack.origin import Origin
 from bot.slack.progress import ProgressMessage
+from bot.slack.webapi import NOT_IN_CHANNEL, slack_error
 from engine.replies import Button, Progress, Reply
 
 log = logging.getLogger(__name__)
 
-NOT_IN_CHANNEL = frozenset({"not_in_channel", "channel_not_found"})
 THREADED = frozenset({"chat_postMessage", "chat_postEphemeral", "files_upload_v2"})
-
-
-def slack_error(err: Exception) -> str | None:
-    """The ``error`` code of a Slack Web API failure, or None."""
-    if isinstance(err, SlackApiError):
-        return err.response.get("error")
-    return None
 
 
 class Outbox:
@@ -84,7 +77,7 @@ class Outbox:
                                       response_type="ephemeral", replace_original=False)
             if sent.status_code == 200:
                 return
-            log.warning("response_url answered %s: %s", sent.status_code, sent.body)
+            log.warning("response_url answered %s: %s", sent.status_code, sent.body[:200])
         if self.origin.is_im:
             await self._call("chat_postMessage", text=fallback(body), blocks=blocks)
         else:

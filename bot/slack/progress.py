@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from slack_sdk.errors import SlackApiError
 
+from bot.slack.webapi import slack_error
 from engine.replies import Progress
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,6 @@ class ProgressMessage:
             try:
                 await self._show(report)
             except SlackApiError as err:  # progress is a courtesy: never fail the job for it
-                log.warning("progress update failed: %s", err.response.get("error"))
+                log.warning("progress update failed: %s", slack_error(err))
             if await self._pause(self._interval):
                 return

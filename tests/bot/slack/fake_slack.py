@@ -23,6 +23,7 @@ class Call:
     headers: dict[str, str]
     at: float = field(default_factory=time.monotonic)
     status: int = 200
+    ok: bool = True  # Slack's "ok" in the answer
     data: bytes = b""
 
 
@@ -45,7 +46,7 @@ class FakeSlack:
 
     async def start(self) -> FakeSlack:
         app = web.Application(client_max_size=50 * 1024 * 1024)
-        app.add_routes([web.post("/api/{method}", self._api),
+        app.add_routes([web.post("/api/{method}", self._api), web.get("/api/{method}", self._api),
                         web.post("/upload/{file_id}", self._upload),
                         web.post("/response/{rid}", self._response),
                         web.get("/link", self._link)])
@@ -76,7 +77,7 @@ class FakeSlack:
         self.failures.setdefault(method, []).extend([(status, headers or {})] * times)
 
     def named(self, *methods: str, ok_only: bool = True) -> list[Call]:
-        return [c for c in self.calls if c.method in methods and (c.status == 200 or not ok_only)]
+        return [c for c in self.calls if c.method in methods and (c.ok or not ok_only)]
 
     async def wait_for(self, predicate, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -107,9 +108,12 @@ class FakeSlack:
         pending = self.failures.get(method)
         if pending:
             call.status, headers = pending.pop(0)
+            call.ok = False
             return web.json_response({"ok": False, "error": "ratelimited"}, status=call.status,
                                      headers=headers)
-        return web.json_response(self._answer(method, call.params))
+        answer = self._answer(method, call.params)
+        call.ok = answer["ok"]
+        return web.json_response(answer)
 
     def _answer(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
         channel = p.get("channel") or p.get("channel_id")
