@@ -152,7 +152,9 @@ class FakeSlack:
         return web.Response(text=f"OK - {len(data)}")
 
     async def _response(self, request: web.Request) -> web.Response:
-        self.calls.append(Call("response", await request.json(), dict(request.headers)))
+        body = await request.json()
+        self.calls.append(Call("response", {**body, "_rid": request.match_info["rid"]},
+                               dict(request.headers)))
         return web.Response(text="ok")
 
     async def _link(self, request: web.Request) -> web.WebSocketResponse:
