@@ -7,12 +7,14 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiohttp import ClientSession
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.admin import AdminCheck
 from bot.slack.blocks import unescape
 from bot.slack.origin import Origin
 from bot.slack.outbox import Outbox
+from bot.slack.webapi import ResponseUrl
 from engine.commands import COMMANDS, Request, parse, parse_args
 from engine.replies import Reply
 from engine.tutor import Tutor
@@ -36,10 +38,17 @@ def message_line(text: str) -> str:
 class SlackCore:
     """Turns slash commands, button clicks and messages into Tutor calls and Slack answers."""
 
-    def __init__(self, tutor: Tutor, admins: AdminCheck, *, bot_name: str = "tutorbot") -> None:
+    def __init__(self, tutor: Tutor, admins: AdminCheck, *, bot_name: str = "tutorbot",
+                 session: ClientSession | None = None) -> None:
         self.tutor = tutor
         self.admins = admins
         self.bot_name = bot_name
+        self.session = session  # shared keep-alive connections for response_url posts
+
+    def responder(self, body: dict[str, Any]) -> ResponseUrl | None:
+        """Posts to the request's response_url, if it has one."""
+        url = body.get("response_url")
+        return ResponseUrl(url, self.session) if url else None
 
     def outbox(self, client: AsyncWebClient, origin: Origin, respond: Any, label: str) -> Outbox:
         return Outbox(client, origin, respond, label=label, bot_name=self.bot_name)

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import origin as origins
+from bot.slack.core import SlackCore
 from bot.slack.outbox import Outbox
 from bot.slack.webapi import slack_error
 from engine.errors import TutorError
@@ -35,18 +36,17 @@ def user_message(error: BaseException, body: dict[str, Any]) -> str:
     return apology(ref)
 
 
-def register(app: AsyncApp) -> None:
+def register(app: AsyncApp, core: SlackCore) -> None:
     """Install the handler on ``app`` (Bolt calls it for listener and middleware errors)."""
 
     @app.error
-    async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClient,
-                       respond: Any = None) -> None:
+    async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClient) -> None:
         text = user_message(error, body or {})
         origin = origins.from_body(body or {})
         if origin is None or origin.channel is None or not origin.user_id:
             return  # nobody to tell (e.g. a malformed payload); the log has it
         try:
-            await Outbox(client, origin, respond).private(text)
+            await Outbox(client, origin, core.responder(body or {})).private(text)
         except SlackApiError as err:
             log.warning("could not tell %s about an error: %s", origin.user_id,
                         slack_error(err))

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import SetupError, build_tutor
 from bot.settings import CoreSettings, SlackSettings
-from bot.slack.app import build_app, build_client
+from bot.slack.app import build_client, open_app
 from bot.slack.server import serve_http, serve_socket_mode
 from engine.storage.claims import ClaimLog
 from engine.storage.db import make_engine
@@ -62,13 +62,15 @@ async def serve(core: CoreSettings, slack: SlackSettings, *, http: bool,
             store = await asyncio.to_thread(installation_store, slack.client_id or "",
                                             core.db_url)
             oauth = oauth_settings(slack, store)
-        app = build_app(slack, tutor, claims=ClaimLog(engine), oauth=oauth, bot_name=name)
         try:
-            if http:
-                await until_signalled(serve_http(app, slack.host, port or slack.port))
-            else:
-                assert slack.app_token is not None
-                await until_signalled(serve_socket_mode(app, slack.app_token.get_secret_value()))
+            async with open_app(slack, tutor, claims=ClaimLog(engine), oauth=oauth,
+                                bot_name=name) as app:
+                if http:
+                    await until_signalled(serve_http(app, slack.host, port or slack.port))
+                else:
+                    assert slack.app_token is not None
+                    await until_signalled(
+                        serve_socket_mode(app, slack.app_token.get_secret_value()))
         finally:
             engine.dispose()
     return 0

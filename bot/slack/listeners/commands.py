@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.core import SlackCore
+from bot.slack.listeners.acknowledge import ack_first
 from bot.slack.origin import from_command
 from engine.commands import COMMANDS
 
@@ -18,11 +19,9 @@ def slash_names() -> list[str]:
 
 
 def register(app: AsyncApp, core: SlackCore) -> None:
-    async def on_command(ack: Any, body: dict[str, Any], client: AsyncWebClient,
-                         respond: Any) -> None:
-        await ack()  # first, always: Slack wants it within 3 s; the work follows
-        await core.command(client, from_command(body), respond, body["command"],
+    async def on_command(body: dict[str, Any], client: AsyncWebClient) -> None:
+        await core.command(client, from_command(body), core.responder(body), body["command"],
                            body.get("text", ""))
 
     for name in slash_names():
-        app.command(name)(on_command)
+        app.command(name, middleware=[ack_first])(on_command)  # ack() first, always

@@ -17,7 +17,7 @@ import pytest
 from bot import migrate
 from bot.app import build_tutor
 from bot.settings import CoreSettings, SlackSettings
-from bot.slack.app import build_app
+from bot.slack.app import open_app
 from bot.slack.server import start_http
 from engine.storage.claims import ClaimLog
 from engine.storage.db import make_engine
@@ -137,11 +137,11 @@ async def tutor(slack_db_url, tmp_path):
 @pytest.fixture
 async def harness(fake, tutor, slack_db_url):
     engine = make_engine(slack_db_url)
-    app = build_app(slack_settings(fake), tutor, claims=ClaimLog(engine))
-    runner = await start_http(app, "127.0.0.1", 0)
-    port = runner.addresses[0][1]
-    async with aiohttp.ClientSession() as http:
-        yield Harness(fake, tutor, app, f"http://127.0.0.1:{port}/slack/events", http,
-                      slack_db_url)
-    await runner.cleanup()
+    async with open_app(slack_settings(fake), tutor, claims=ClaimLog(engine)) as app:
+        runner = await start_http(app, "127.0.0.1", 0)
+        port = runner.addresses[0][1]
+        async with aiohttp.ClientSession() as http:
+            yield Harness(fake, tutor, app, f"http://127.0.0.1:{port}/slack/events", http,
+                          slack_db_url)
+        await runner.cleanup()
     engine.dispose()

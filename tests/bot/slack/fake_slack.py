@@ -24,6 +24,7 @@ class Call:
     at: float = field(default_factory=time.monotonic)
     status: int = 200
     ok: bool = True  # Slack's "ok" in the answer
+    answer: dict[str, Any] = field(default_factory=dict)
     data: bytes = b""
 
 
@@ -76,6 +77,12 @@ class FakeSlack:
         """Answer the next ``times`` calls of ``method`` with an HTTP error."""
         self.failures.setdefault(method, []).extend([(status, headers or {})] * times)
 
+    @staticmethod
+    def blocks(call: Call) -> list[dict[str, Any]]:
+        """A call's Block Kit blocks (sent as JSON, or as a JSON string in a form)."""
+        blocks = call.params.get("blocks") or []
+        return json.loads(blocks) if isinstance(blocks, str) else blocks
+
     def named(self, *methods: str, ok_only: bool = True) -> list[Call]:
         return [c for c in self.calls if c.method in methods and (c.ok or not ok_only)]
 
@@ -112,7 +119,7 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": "ratelimited"}, status=call.status,
                                      headers=headers)
         answer = self._answer(method, call.params)
-        call.ok = answer["ok"]
+        call.ok, call.answer = answer["ok"], answer
         return web.json_response(answer)
 
     def _answer(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
