@@ -3,7 +3,7 @@
 The engine's progress callback must not wait on Slack (the worker pool reads the job's pipe
 in between), so ``report`` only stores the newest report; one task posts it, at most once a
 second per message (Slack's per-channel pace), and only if the job is still running after
-``first_delay`` (quick answers show no progress at all).
+``first_delay`` (jobs pace their own reports; quick jobs send none).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from engine.replies import Progress
 log = logging.getLogger(__name__)
 
 MIN_INTERVAL = 1.0  # seconds between updates of one message (about 1 message/s per channel)
-FIRST_DELAY = 0.5  # seconds a job runs before a progress message appears
+FIRST_DELAY = 0.0  # seconds after the first report before a progress message appears
 
 Show = Callable[[Progress], Awaitable[None]]
 
