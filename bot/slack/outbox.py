@@ -14,10 +14,12 @@ from bot.slack.blocks import escape, fallback, message_blocks, mrkdwn, progress_
 from bot.slack.origin import Origin
 from bot.slack.progress import ProgressMessage
 from bot.slack.webapi import NOT_IN_CHANNEL, slack_error
-from engine.replies import Button, Progress, Reply
+from engine.replies import Button, Image, Progress, Reply
 
 log = logging.getLogger(__name__)
 
+ALT_TEXT_MAX = 1000  # files.getUploadURLExternal alt_txt limit
+FILE_TITLE_MAX = 250
 THREADED = frozenset({"chat_postMessage", "chat_postEphemeral", "files_upload_v2"})
 
 
@@ -41,13 +43,13 @@ class Outbox:
         message (the progress message replaced in place, or a new one with the buttons)."""
         await self.progress.close()
         if reply.ephemeral:
-            await self.private(reply.text, reply.buttons, images=reply)
+            await self.private(reply.text, reply.buttons, reply.images)
             return
         text, footer = mrkdwn(reply.text), self._footer(reply)
         if not reply.images:
             await self._message(text, reply.buttons, footer)
             return
-        await self._upload(reply, "\n".join(p for p in (text, footer) if p))
+        await self._upload(reply.images, "\n".join(p for p in (text, footer) if p))
         if self.progress_ts or reply.buttons:
             done = f":white_check_mark: `{escape(reply.command or self.label)}` — done."
             await self._message(done, reply.buttons, None)
@@ -63,10 +65,10 @@ class Outbox:
             except SlackApiError as err:
                 log.warning("could not mark progress as stopped: %s", slack_error(err))
 
-    async def private(self, text: str, buttons: tuple[Button, ...] = (), *,
-                      images: Reply | None = None) -> None:
+    async def private(self, text: str, buttons: tuple[Button, ...] = (),
+                      images: tuple[Image, ...] = ()) -> None:
         """An answer only the asker sees: response_url, else chat.postEphemeral (DM: a message)."""
-        if images is not None and images.images:  # files cannot be ephemeral: use the DM
+        if images:  # files cannot be ephemeral: send them to the asker's DM
             await self._move_to_dm(notify=False)
             await self._upload(images, mrkdwn(text))
             return
@@ -100,9 +102,9 @@ class Outbox:
         else:
             await self._call("chat_postMessage", text=fallback(text), blocks=blocks)
 
-    async def _upload(self, reply: Reply, comment: str) -> None:
-        files = [{"content": image.data, "filename": image.name, "title": image.alt[:250],
-                  "alt_txt": image.alt[:1000]} for image in reply.images]
+    async def _upload(self, images: tuple[Image, ...], comment: str) -> None:
+        files = [{"content": image.data, "filename": image.name, "title": image.alt[:FILE_TITLE_MAX],
+                  "alt_txt": image.alt[:ALT_TEXT_MAX]} for image in images]
         await self._call("files_upload_v2", file_uploads=files, initial_comment=comment)
 
     async def _show_progress(self, report: Progress) -> None:

@@ -75,3 +75,12 @@ async def test_text_reply_without_pictures_is_one_message_with_buttons(fake):
     blocks = fake.blocks(post)
     assert [e["action_id"] for e in blocks[1]["elements"]] == ["quiz:1:0", "quiz:1:1"]
     assert blocks[-1]["type"] == "context" and "<@U1>" in blocks[-1]["elements"][0]["text"]
+
+
+async def test_private_reply_with_a_picture_goes_to_the_dm(fake):
+    await outbox(fake).deliver(Reply("just for you", images=(Image("p.png", png(), "x"),),
+                                     ephemeral=True))
+    (opened,) = fake.named("conversations.open")
+    (complete,) = fake.named("files.completeUploadExternal")
+    assert opened.params["users"] == "U1" and complete.params["channel_id"] == "DU1"
+    assert not fake.named("chat.postMessage")
