@@ -125,3 +125,21 @@ async def test_dm_is_answered_in_the_dm_and_bot_messages_are_ignored(harness):
     assert complete.params["channel_id"] == "DU1" and "<@U1>" not in complete.params[
         "initial_comment"]
     assert [r.canonical for r in harness.runs()] == ["/tokenize hello dm"]
+
+
+async def test_workspace_admins_are_vouched_for_to_the_engine(harness, monkeypatch):
+    fake = harness.fake
+    fake.admins.add("UADMIN")
+    seen = {}
+    real_press = harness.tutor.press
+
+    async def press(learner, button_id, **kwargs):  # records, then runs the real thing
+        seen[learner.user_id] = kwargs["admin"]
+        return await real_press(learner, button_id, **kwargs)
+
+    monkeypatch.setattr(harness.tutor, "press", press)
+    await harness.post(action_body(fake, "run:/help", user="UADMIN"))
+    await harness.post(action_body(fake, "run:/help", user="UPLAIN"))
+    await fake.wait_for(lambda: len(fake.named("response")) == 2)
+    assert seen == {"UADMIN": True, "UPLAIN": False}
+    assert sorted(c.params["user"] for c in fake.named("users.info")) == ["UADMIN", "UPLAIN"]
