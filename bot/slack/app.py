@@ -61,8 +61,7 @@ def build_app(settings: SlackSettings, tutor: Tutor, *, claims: ClaimLog | None,
         oauth_settings=oauth,
         process_before_response=False,  # ack() answers at once; the listener keeps working
     )
-    dedupe = EventDedupe(claims)
-    app.middleware(dedupe.middleware)
+    dedupe = EventDedupe(claims)  # a listener middleware on the event listeners only
     core = SlackCore(tutor, AdminCheck(settings.admin_ids), bot_name=bot_name, session=session)
     errors.register(app, core)
     listeners.register(app, core, dedupe)

@@ -29,7 +29,7 @@ CONTEXT_KEY = "tutorbot_claim"
 
 
 class EventDedupe:
-    """A Bolt global middleware plus ``finish`` for listeners."""
+    """A Bolt listener middleware for event listeners, plus ``finish`` for when they are done."""
 
     def __init__(self, claims: ClaimLog | None) -> None:
         self.claims = claims

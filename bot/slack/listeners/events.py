@@ -25,11 +25,11 @@ def register(app: AsyncApp, core: SlackCore, dedupe: EventDedupe) -> None:
         finally:
             await dedupe.finish(context)
 
-    @app.event("app_mention")
+    @app.event("app_mention", middleware=[dedupe.middleware])
     async def on_mention(body: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
         await answer(body, client, context)
 
-    @app.event("message")  # every message event is acknowledged; only DMs are answered
+    @app.event("message", middleware=[dedupe.middleware])  # all acked; DMs answered
     async def on_message(body: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
         if is_learner_dm(body["event"]):
             await answer(body, client, context)
