@@ -13,7 +13,7 @@ from bot import migrate
 from bot.app import build_tutor
 from bot.console.adapter import ConsoleAdapter
 from bot.content import content_command
-from bot.settings import CoreSettings, describe_errors
+from bot.settings import CoreSettings, SlackSettings, describe_errors
 from engine.errors import TutorError
 
 
@@ -37,6 +37,16 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", metavar="FILE")
     load = content_sub.add_parser("load", help="validate files and store them for quizzes")
     load.add_argument("files", nargs="+", metavar="FILE")
+    slack = sub.add_parser("slack", help="run the Slack app (Socket Mode, or --http); "
+                           "`tutorbot slack manifest` prints the app manifest")
+    slack.add_argument("what", nargs="?", choices=["manifest"],
+                       help="manifest: print the Slack app manifest and exit")
+    slack.add_argument("--http", action="store_true",
+                       help="HTTP mode (SLACK_SIGNING_SECRET) instead of Socket Mode")
+    slack.add_argument("--port", type=int, help="HTTP mode port (default SLACK_PORT or 3000)")
+    slack.add_argument("--url", help="manifest: public https URL of /slack/events (HTTP mode)")
+    slack.add_argument("--name", default="tutorbot", help="manifest: the app's name")
+    slack.add_argument("--json", action="store_true", help="manifest: JSON instead of YAML")
     return parser
 
 
@@ -70,6 +80,28 @@ def _db(settings: CoreSettings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _slack(settings: CoreSettings, args: argparse.Namespace) -> int:
+    if args.what == "manifest":
+        import json
+
+        import yaml
+
+        from bot.slack.manifest import manifest
+
+        data = manifest(name=args.name, url=args.url)
+        print(json.dumps(data, indent=2) if args.json else
+              yaml.safe_dump(data, sort_keys=False, allow_unicode=True), end="")
+        return 0
+    from bot.slack.run import serve
+
+    try:
+        slack = SlackSettings()
+    except ValidationError as err:
+        print(describe_errors(err, prefix="SLACK_"), file=sys.stderr)
+        return 2
+    return asyncio.run(serve(settings, slack, http=args.http, port=args.port))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -88,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_run(settings, args.line, args.user))
         if args.cmd == "content":
             return content_command(settings, args.content_cmd, args.files)
+        if args.cmd == "slack":
+            return _slack(settings, args)
         return _db(settings, args)
     except TutorError as err:
         print(err.user_message, file=sys.stderr)

@@ -134,3 +134,13 @@ class ContentItem(Base):
     source: Mapped[str] = mapped_column(String(255))
     seq: Mapped[int] = mapped_column(Integer)  # position within its load, keeps file order
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+class DeliveryClaim(Base):
+    """An inbound delivery (a Slack event id, ...) claimed for processing, so that a platform's
+    retries of the same delivery are answered once, across restarts and processes."""
+
+    __tablename__ = "delivery_claims"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 index=True)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
