@@ -54,6 +54,7 @@ class QuizSchedule:
     window_minutes: int = 60
     paused: bool = False
     id: int | None = None  # the database id once stored
+    active_since: datetime | None = None  # set, changed or resumed then: no earlier posts
 
     def __post_init__(self) -> None:
         zone(self.timezone)  # raises BadOption for an unknown zone
@@ -70,6 +71,12 @@ class QuizSchedule:
     def runs_on(self, day: date) -> bool:
         """True when the quiz posts on this local date (weekdays are Monday to Friday)."""
         return self.days == "everyday" or day.weekday() < 5
+
+    def since(self, now_utc: datetime) -> datetime:
+        """The lower bound for ``due_occurrences``: the catch-up window, never before the
+        schedule took effect (a quiz set at 10:00 for 09:00 starts tomorrow)."""
+        floor = now_utc - CATCH_UP
+        return max(floor, self.active_since) if self.active_since else floor
 
     def describe(self) -> str:
         """One line for people: ``09:00 Europe/Warsaw, weekdays, topic attention, 60 min``."""
