@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from bot import migrate
 from bot.app import build_tutor
 from bot.console.adapter import ConsoleAdapter
+from bot.content import content_command
 from bot.settings import CoreSettings, describe_errors
 from engine.errors import TutorError
 
@@ -30,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     down = db_sub.add_parser("downgrade", help="downgrade the schema")
     down.add_argument("revision")
     db_sub.add_parser("current", help="show the schema revision")
+    content = sub.add_parser("content", help="facilitator lessons and questions (YAML files)")
+    content_sub = content.add_subparsers(dest="content_cmd", required=True)
+    check = content_sub.add_parser("validate", help="check files against the content schema")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    load = content_sub.add_parser("load", help="validate files and store them for quizzes")
+    load.add_argument("files", nargs="+", metavar="FILE")
     return parser
 
 
@@ -79,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_chat(settings))
         if args.cmd == "run":
             return asyncio.run(_run(settings, args.line, args.user))
+        if args.cmd == "content":
+            return content_command(settings, args.content_cmd, args.files)
         return _db(settings, args)
     except TutorError as err:
         print(err.user_message, file=sys.stderr)

@@ -140,6 +140,32 @@ _TABLE: list[Command] = [
         timeout=20.0,
         examples=("/tokenize My name is Pawel", "/tokenize Tokenization isn't magic 🙂"),
     ),
+    # curriculum: lessons, quizzes, progress
+    Command(
+        "learn",
+        "Read the next lesson on your path, or the lesson on a topic",
+        text=TextArg("topic", "a topic or lesson number, e.g. `attention` or `12`", max_len=80,
+                     required=False),
+        examples=("/learn", "/learn attention", "/learn 12"),
+    ),
+    Command(
+        "quiz",
+        "Answer a question on what you have learned, or on a topic",
+        text=TextArg("topic", "a topic, e.g. `tokenization`", max_len=80, required=False),
+        examples=("/quiz", "/quiz tokenization"),
+    ),
+    Command(
+        "progress",
+        "Your record as a picture: mastery per topic, lessons read, streak and XP",
+        heavy=True,
+        timeout=20.0,
+        examples=("/progress",),
+    ),
+    Command(
+        "forget-me",
+        "Delete everything tutorbot stores about you (asks you to confirm first)",
+        examples=("/forget-me",),
+    ),
     # daily habits: channel quizzes, spaced repetition, settings, weekly views
     Command(
         "quiz-schedule",

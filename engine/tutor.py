@@ -17,6 +17,7 @@ from engine.commands import Request, find_command, parse
 from engine.errors import Forbidden, NotFound, TutorError
 from engine.execution import Executor, ProgressCallback
 from engine.jobs import tokenize as tokenize_job
+from engine.learning.service import Learning
 from engine.replies import BUTTON_ID_MAX, Reply
 from engine.store import LearnerRef, Store
 
@@ -41,8 +42,11 @@ class Tutor:
         self.store = store
         self.executor = executor
         self.rng = rng or random.SystemRandom()
+        self.learning = Learning(store, executor, self.rng, self._run_line)
         self.buttons: dict[str, Callable[..., Any]] = {"run": self._press_run,
-                                                       "b": self._press_stored}
+                                                       "b": self._press_stored,
+                                                       "quiz": self.learning.answer,
+                                                       "forget": self.learning.confirm_forget}
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -94,6 +98,22 @@ class Tutor:
         """How GPT-4's tokenizer splits the text."""
         return await self._demo(learner, request, tokenize_job.run, ctx)
 
+    async def learn(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """The next lesson on the learner's path, or the one on a topic."""
+        return await self.learning.learn(learner, request.text)
+
+    async def quiz(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """One question with answer buttons (answers go to ``learning.answer``)."""
+        return await self.learning.quiz(learner, request.text)
+
+    async def progress(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """The learner's record as a picture."""
+        return await self.learning.progress(learner)
+
+    async def forget_me(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """Offer to delete everything about the learner (a confirmation button)."""
+        return await self.learning.forget_me(learner)
+
     # --- shared machinery -------------------------------------------------------------------
 
     async def _demo(self, learner: LearnerRef, request: Request, job: Job,
@@ -108,6 +128,10 @@ class Tutor:
             options=dict(request.options), seed=request.options.get("seed"),
             canonical=request.canonical(), request_key=ctx.request_key)
         return reply
+
+    async def _run_line(self, learner: LearnerRef, line: str, ctx: Context) -> Reply:
+        return await self.handle(learner, line, on_progress=ctx.on_progress,
+                                 request_key=ctx.request_key, admin=ctx.admin)
 
     async def _press_run(self, learner: LearnerRef, line: str, ctx: Context) -> Reply:
         return await self.handle(learner, line, on_progress=ctx.on_progress,

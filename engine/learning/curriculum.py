@@ -130,14 +130,25 @@ def load_curriculum(paths: Iterable[str | Path], *, base: Curriculum | None = No
     A file is either a mapping with `lessons:` and/or `questions:` lists, or a bare list of
     questions. With `base`, ids must not clash with it and questions may use its concepts.
     """
-    base = base or Curriculum((), ())
     problems: list[ContentProblem] = []
+    items = [(section, fields, str(path), line)
+             for path in paths for section, fields, line in _read_items(Path(path), problems)]
+    return _build(items, base or Curriculum((), ()), problems)
+
+
+def curriculum_from_records(records: Iterable[Any], *, base: Curriculum) -> Curriculum:
+    """``base`` extended with stored content (``engine.store.ContentRecord``s), re-validated."""
+    items = [(f"{r.kind}s", dict(r.data), r.source, None) for r in records]
+    return _build(items, base, [])
+
+
+def _build(items: list[tuple[str, Any, str, int | None]], base: Curriculum,
+           problems: list[ContentProblem]) -> Curriculum:
     found: dict[str, list[tuple[Any, str, int | None]]] = {"lessons": [], "questions": []}
-    for path in paths:
-        for section, model, line, fields in _read_items(Path(path), problems):
-            item = _validate(model, fields, str(path), line, problems)
-            if item is not None:
-                found[section].append((item, str(path), line))
+    for section, fields, source, line in items:
+        item = _validate(SECTIONS[section], fields, source, line, problems)
+        if item is not None:
+            found[section].append((item, source, line))
     problems += _cross_check(found, base)
     if problems:
         raise ContentError(problems)
@@ -147,7 +158,7 @@ def load_curriculum(paths: Iterable[str | Path], *, base: Curriculum | None = No
 
 
 def _read_items(path: Path, problems: list[ContentProblem]):
-    """Yield (section, model, line, fields) for each item of a file; record shape problems."""
+    """Yield (section, fields, line) for each item of a file; record shape problems."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
@@ -181,18 +192,18 @@ def _read_items(path: Path, problems: list[ContentProblem]):
             continue
         lines = [n.start_mark.line + 1 for n in items_node.value]
         for item, line in zip(items, lines, strict=True):
-            yield section, SECTIONS[section], line, item
+            yield section, item, line
 
 
 def _child(node: yaml.MappingNode, key: str) -> yaml.Node:
     return next(v for k, v in node.value if k.value == key)
 
 
-def _validate(model: type[BaseModel], fields: Any, file: str, line: int,
+def _validate(model: type[BaseModel], fields: Any, file: str, line: int | None,
               problems: list[ContentProblem]) -> Any:
     kind = model.__name__.lower()
     item_id = fields.get("id") if isinstance(fields, dict) else None
-    item_id = item_id if isinstance(item_id, str) else f"at line {line}"
+    item_id = item_id if isinstance(item_id, str) else f"at line {line}" if line else "?"
     if not isinstance(fields, dict):
         problems.append(ContentProblem(file, f"expected a mapping of fields, got "
                                        f"{type(fields).__name__}", kind, item_id, None, line))

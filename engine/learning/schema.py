@@ -40,6 +40,7 @@ class Lesson(_Strict):
     id: Slug
     concept: Slug
     title: Annotated[str, StringConstraints(min_length=3, max_length=80)]
+    label: Annotated[str, StringConstraints(min_length=2, max_length=24)] | None = None
     body: Text
     example: Text  # ONE concrete example
     product: Text  # what it means for a product decision
