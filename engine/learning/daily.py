@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from engine.commands import Request
 from engine.daily_store import LearnerSettings, WorkspaceSettings
@@ -219,11 +219,11 @@ class Daily:
         if changed != workspace:
             await self._call(self.store.save_workspace_settings, changed)
         tz = zone(changed.timezone)
-        now = self.clock()
-        first = local_date(now, tz) - timedelta(days=request["days"] - 1)
-        start = local_instant(first, datetime.min.time(), tz)
+        today = local_date(self.clock(), tz)
+        start = local_instant(today - timedelta(days=request["days"] - 1), time(0, 0), tz)
+        end = local_instant(today + timedelta(days=1), time(0, 0), tz)  # through today
         reply = await asyncio.to_thread(cohort_reply, self.store, await self.curriculum(),
-                                        changed, start, now, request["days"])
+                                        changed, start, end, request["days"])
         note = (f"\n\n_Weekly digest: posted Mondays 09:00 {changed.timezone} to "
                 f"{'this channel' if changed.digest_channel == channel else 'its channel'}._"
                 if changed.digest_channel else "\n\n_Weekly digest: off "
