@@ -1,7 +1,8 @@
 """``tutorbot simulate-day``: watch a day of daily quizzes in about a minute.
 
 A throw-away SQLite database gets three channel schedules, a few simulated classmates who
-answer each quiz, and one learner with a review due and a reminder set. The real
+answer each quiz, one learner with a review due and a reminder set, and (on a Monday) the
+weekly cohort digest. The real
 ``QuizScheduler`` then runs on a simulated clock (``speed`` simulated seconds per real second)
 and everything it posts is printed, exactly as the console adapter prints replies.
 """
@@ -26,6 +27,7 @@ from engine.store import LearnerRef
 from engine.tutor import Tutor
 
 WORKSPACE = "local"
+SIMULATED_TZ = "UTC"
 STEP = timedelta(minutes=5)  # simulated time between scheduler ticks
 CLASSMATES = ("ana", "bo", "cy", "dee", "eli", "fay")
 SCHEDULES = (  # channel, local time, topic, window minutes
@@ -85,12 +87,12 @@ class ConsoleBoard:
 
 
 def seed_demo(tutor: Tutor, day: date, tz: str, start: datetime) -> None:
-    """Schedules, a workspace time zone, and a learner with a review due today at 08:00."""
+    """Schedules, a weekly digest channel (Mondays), and a learner with a review due."""
     store = tutor.store
     for channel, at, topic, window in SCHEDULES:
         store.save_schedule(QuizSchedule(ChannelRef("console", WORKSPACE, channel), at, tz,
                                          "everyday", topic, window), now=start)
-    store.save_workspace_settings(WorkspaceSettings("console", WORKSPACE, tz))
+    store.save_workspace_settings(WorkspaceSettings("console", WORKSPACE, tz, "facilitators"))
     you = store.upsert_learner(LearnerRef("console", WORKSPACE, "you", "You"))
     store.save_learner_settings(you, LearnerSettings(tz, True, time(8, 0)))
     answered = start - timedelta(days=2)
@@ -99,7 +101,8 @@ def seed_demo(tutor: Tutor, day: date, tz: str, start: datetime) -> None:
 
 
 async def simulate_day(tutor: Tutor, clock: SimClock, out: TextIO, image_dir: Path, *,
-                       day: date, tz: str, speed: float, seed: int = 7) -> int:
+                       day: date, tz: str, speed: float, seed: int = 7,
+                       step: timedelta = STEP) -> int:
     """Run one local day of the schedule; returns how many posts were made."""
     start = local_instant(day, time(0, 0), zone(tz))
     end = local_instant(day + timedelta(days=1), time(0, 0), zone(tz))
@@ -120,8 +123,8 @@ async def simulate_day(tutor: Tutor, clock: SimClock, out: TextIO, image_dir: Pa
     print(f"Simulating {day:%A %d %B %Y} in {tz}: {len(SCHEDULES)} channels with a daily "
           f"quiz, {speed:g}x speed. Ctrl-C stops.", file=out)
     while clock.now < end:
-        clock.now = min(clock.now + STEP, end)
+        clock.now = min(clock.now + step, end)
         await scheduler.tick()
-        await asyncio.sleep(STEP.total_seconds() / speed)
+        await asyncio.sleep(step.total_seconds() / speed)
     print(f"\nEnd of the simulated day: {posts} posts.", file=out)
     return posts
