@@ -46,12 +46,12 @@ class Tutor:
         self.store = store
         self.executor = executor
         self.rng = rng or random.SystemRandom()
-        self.learning = Learning(store, executor, self.rng, self._run_line, clock=clock)
-        self.daily = Daily(store, self.learning.curriculum, clock=clock)
         self.buttons: dict[str, Callable[..., Any]] = {"run": self._press_run,
-                                                       "b": self._press_stored,
-                                                       "quiz": self._answer,
-                                                       "forget": self.learning.confirm_forget}
+                                                       "b": self._press_stored}
+        self.learning = Learning(store, executor, self.rng, self._press_run, clock=clock)
+        self.daily = Daily(store, self.learning.curriculum, clock=clock)
+        self.learning.attempt_listeners.append(self.daily.on_attempt)
+        self.buttons.update(quiz=self._answer, forget=self.learning.confirm_forget)
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -144,12 +144,10 @@ class Tutor:
         return await self.daily.cohort(learner, ctx.channel, request)
 
     async def _answer(self, learner: LearnerRef, argument: str, ctx: Context) -> Reply:
-        """Record a quiz answer, then review the learner's FSRS card for that question."""
+        """Record a quiz answer (its FSRS card is reviewed by ``daily.on_attempt``) and offer
+        the next review when more are due."""
         reply = await self.learning.answer(learner, argument, ctx)
-        if not reply.facts.get("recorded"):
-            return reply
-        due = await self.daily.after_answer(learner, reply.facts["question_id"],
-                                            reply.facts["correct"])
+        due = await self.daily.due_count(learner) if reply.facts.get("recorded") else 0
         if not due:
             return reply
         more = Button("run:/review", f"Review ({due} due)")
@@ -169,11 +167,6 @@ class Tutor:
             options=dict(request.options), seed=request.options.get("seed"),
             canonical=request.canonical(), request_key=ctx.request_key)
         return reply
-
-    async def _run_line(self, learner: LearnerRef, line: str, ctx: Context) -> Reply:
-        return await self.handle(learner, line, on_progress=ctx.on_progress,
-                                 request_key=ctx.request_key, admin=ctx.admin,
-                                 channel=ctx.channel)
 
     async def _press_run(self, learner: LearnerRef, line: str, ctx: Context) -> Reply:
         return await self.handle(learner, line, on_progress=ctx.on_progress,

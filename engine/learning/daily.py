@@ -1,7 +1,7 @@
 """The daily-habit use cases: /quiz-schedule, /review, /settings, /leaderboard, /cohort.
 
 The Tutor owns one ``Daily`` and delegates to it. Storage calls run in a thread. Every answer
-recorded anywhere (channel quiz, /quiz, /review) reaches ``after_answer``, which reviews the
+recorded anywhere (channel quiz, /quiz, /review) reaches ``on_attempt``, which reviews the
 learner's FSRS card for that question.
 """
 
@@ -35,10 +35,11 @@ from engine.learning.schedule import (
     next_occurrence,
     zone,
 )
+from engine.learning.schema import Question
 from engine.learning.service import answer_label, find_concept
 from engine.plots.daily import cohort_chart
 from engine.replies import Button, Image, Reply
-from engine.store import LearnerRef, Store
+from engine.store import Attempt, LearnerRef, Store
 
 SCHEDULE_ACTIONS = ("show", "set", "pause", "resume", "remove")
 ANY_TOPIC = ("any", "all", "none")
@@ -126,17 +127,22 @@ class Daily:
 
     # --- FSRS: every answer, and /review ----------------------------------------------------
 
-    async def after_answer(self, learner: LearnerRef, question_id: str, correct: bool) -> int:
-        """Review the learner's card for the question; returns how many cards are now due."""
-        now = self.clock()
+    async def on_attempt(self, learner: LearnerRef, question: Question,
+                         attempt: Attempt) -> None:
+        """Every newly recorded answer reviews the learner's card: right -> Good, wrong ->
+        Again (registered as a ``Learning`` attempt listener)."""
         learner_id = await self._call(self.store.upsert_learner, learner)
 
         def change(card):
-            return fsrs_review.review(card or fsrs_review.new_card(question_id, now), correct,
-                                      now)
+            start = card or fsrs_review.new_card(question.id, attempt.answered_at)
+            return fsrs_review.review(start, attempt.correct, attempt.answered_at)
 
-        await self._call(self.store.update_card, learner_id, question_id, change)
-        return await self._call(self.store.count_due_cards, learner_id, now)
+        await self._call(self.store.update_card, learner_id, question.id, change)
+
+    async def due_count(self, learner: LearnerRef) -> int:
+        """How many of the learner's cards are due now."""
+        learner_id = await self._call(self.store.upsert_learner, learner)
+        return await self._call(self.store.count_due_cards, learner_id, self.clock())
 
     async def review(self, learner: LearnerRef) -> Reply:
         """The most overdue question the learner is about to forget, with answer buttons."""

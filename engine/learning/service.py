@@ -43,6 +43,7 @@ from engine.store import Attempt, LearnerRef, QuizPrompt, Store
 log = logging.getLogger(__name__)
 
 RunLine = Callable[[LearnerRef, str, Any], Awaitable[Reply]]
+AttemptListener = Callable[[LearnerRef, Question, Attempt], Awaitable[None]]
 ANSWER_RE = re.compile(r"^(\d{1,12}):(\d)$")
 PROGRESS_TIMEOUT = 20.0
 CONTENT_REFRESH = 10.0  # seconds between checks for newly loaded facilitator content
@@ -67,6 +68,8 @@ class Learning:
         self.base = base or default_curriculum()
         self._loaded: tuple[tuple[Any, ...], Curriculum] = ((), self.base)
         self._checked = -CONTENT_REFRESH  # monotonic time of the last content check
+        # called once per newly recorded answer (e.g. spaced repetition updates a card)
+        self.attempt_listeners: list[AttemptListener] = []
 
     async def curriculum(self) -> Curriculum:
         """The built-in curriculum plus facilitator content from the database (re-read at
@@ -137,6 +140,8 @@ class Learning:
             concept=question.concept, choice=choice, correct=choice == question.answer,
             at=self.clock())
         xp = await self._xp(learner, question, attempt) if new else 0
+        for listener in self.attempt_listeners if new else ():
+            await listener(learner, question, attempt)
         reply = Reply(verdict_message(question, attempt, cur, repeat=not new, xp=xp),
                       buttons=self._after_answer(question, cur, rerun=not new),
                       ephemeral=True,

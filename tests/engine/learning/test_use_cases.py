@@ -77,6 +77,23 @@ async def test_quiz_answer_is_recorded_once_and_answered_privately(tutor):
     assert len(tutor.store.learner_record(ANA).attempts) == 1
 
 
+async def test_attempt_listeners_hear_each_new_answer_once(tutor):
+    heard = []
+
+    async def listener(learner, question, attempt):
+        heard.append((learner.user_id, question.id, attempt.correct))
+
+    tutor.learning.attempt_listeners.append(listener)
+    quiz = await tutor.handle(ANA, "/quiz neurons")
+    question = CUR.question(quiz.facts["question_id"])
+    if question.kind == "predict":
+        quiz = await tutor.handle(ANA, "/quiz neurons")  # the next one; no demo needed here
+        question = CUR.question(quiz.facts["question_id"])
+    for _ in range(2):
+        await tutor.press(ANA, quiz.buttons[question.answer].id)
+    assert heard == [("U1", question.id, True)]
+
+
 async def test_someone_else_cannot_answer_your_question(tutor):
     quiz = await tutor.handle(ANA, "/quiz")
     with pytest.raises(Forbidden, match="someone else"):
