@@ -1,9 +1,9 @@
 """FSRS cards, settings, channel prompts and the workspace-wide views (leaderboard, cohort).
 
 Mixed into ``SqlStore``; every method is part of the ``engine.daily_store.DailyStore`` port.
-Card updates are optimistic: the row is rewritten only if its ``reps`` is still the one read,
-otherwise the change is applied again to the fresh row, so concurrent answers never lose an
-update on SQLite or Postgres.
+Concurrent answers never lose a card update: on Postgres the card row is read FOR UPDATE; on
+SQLite (one writer at a time) the row is rewritten only if its ``reps`` is still the one read,
+otherwise the change is applied again to the fresh row.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from engine.storage.models import (
     WorkspaceSettingsRow,
 )
 
-CARD_RETRIES = 5
+CARD_RETRIES = 20
 
 
 def _card(row: ReviewCard) -> MemoryCard:
@@ -56,39 +56,63 @@ def _in_workspace(platform: str, workspace: str):
 
 
 class HabitsRepository:
-    """Cards, settings, prompts and views; expects ``self.sessions`` and ``_write``."""
+    """Cards, settings, prompts and views; expects ``sessions``, ``engine`` and ``_write``."""
 
     sessions: Any
+    engine: Any
     _write: Any
 
     # --- FSRS cards ------------------------------------------------------------------------
 
     def update_card(self, learner_id: int, question_id: str,
                     change: Callable[[MemoryCard | None], MemoryCard]) -> MemoryCard:
+        update_once = (self._update_locked if self.engine.dialect.name == "postgresql"
+                       else self._update_optimistic)
         for _ in range(CARD_RETRIES):
-            with self.sessions() as session:
-                row = session.scalar(select(ReviewCard).where(
-                    ReviewCard.learner_id == learner_id, ReviewCard.question_id == question_id))
-                before = _card(row) if row else None
-            after = change(before)
-            if self._store_card(learner_id, question_id, before, after):
+            try:
+                after = update_once(learner_id, question_id, change)
+            except IntegrityError:
+                continue  # the first card was created concurrently: apply the change to it
+            if after is not None:
                 return after
         raise RuntimeError(f"card {learner_id}/{question_id} kept changing under us")
 
-    def _store_card(self, learner_id: int, question_id: str, before: MemoryCard | None,
-                    after: MemoryCard) -> bool:
+    def _card_query(self, learner_id: int, question_id: str):
+        return select(ReviewCard).where(ReviewCard.learner_id == learner_id,
+                                        ReviewCard.question_id == question_id)
+
+    def _update_locked(self, learner_id: int, question_id: str, change) -> MemoryCard:
+        """Postgres: read the row FOR UPDATE, so concurrent answers queue up on it."""
+        def apply(session: Session) -> MemoryCard:
+            row = session.scalar(self._card_query(learner_id, question_id).with_for_update())
+            after = change(_card(row) if row else None)
+            if row is None:
+                session.add(ReviewCard(learner_id=learner_id, question_id=question_id,
+                                       **_card_values(after)))
+                session.flush()
+            else:
+                for key, value in _card_values(after).items():
+                    setattr(row, key, value)
+            return after
+
+        return self._write(apply)
+
+    def _update_optimistic(self, learner_id: int, question_id: str,
+                           change) -> MemoryCard | None:
+        """SQLite (one writer at a time): write only if ``reps`` is still the one read."""
+        with self.sessions() as session:
+            row = session.scalar(self._card_query(learner_id, question_id))
+            before = _card(row) if row else None
+        after = change(before)
         if before is None:
-            try:
-                self._write(lambda s: s.add(ReviewCard(learner_id=learner_id,
-                                                       question_id=question_id,
-                                                       **_card_values(after))))
-                return True
-            except IntegrityError:
-                return False  # created concurrently: read it and apply the change again
+            self._write(lambda s: s.add(ReviewCard(learner_id=learner_id,
+                                                   question_id=question_id,
+                                                   **_card_values(after))))
+            return after
         statement = update(ReviewCard).where(
             ReviewCard.learner_id == learner_id, ReviewCard.question_id == question_id,
             ReviewCard.reps == before.reps).values(**_card_values(after))
-        return self._write(lambda s: s.execute(statement).rowcount) == 1
+        return after if self._write(lambda s: s.execute(statement).rowcount) == 1 else None
 
     def due_cards(self, learner_id: int, now: datetime, limit: int = 10) -> list[MemoryCard]:
         with self.sessions() as session:
