@@ -137,6 +137,10 @@ class DailyStore(Protocol):
         one instance wins each); claims out of attempts are given up instead."""
         ...
 
+    def prune_claims(self, before: datetime) -> int:
+        """Delete claims made before ``before`` (done or given up); returns how many."""
+        ...
+
     def reveals_due(self, now: datetime) -> list[Claim]:
         """Posted quiz claims whose answers closed by ``now`` and that have no reveal claim."""
         ...
@@ -183,8 +187,10 @@ class DailyStore(Protocol):
         """Store the learner's settings (the time zone also counts their streak days)."""
         ...
 
-    def reminder_targets(self, platforms: Collection[str]) -> list[ReminderTarget]:
-        """Learners on these platforms who turned reminders on."""
+    def reminder_targets(self, platforms: Collection[str], *,
+                         unclaimed_since: datetime | None = None) -> list[ReminderTarget]:
+        """Learners on these platforms who turned reminders on (without a reminder claim
+        made after ``unclaimed_since``, when given)."""
         ...
 
     def workspace_settings(self, platform: str, workspace: str) -> WorkspaceSettings:

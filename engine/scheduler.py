@@ -47,6 +47,9 @@ log = logging.getLogger(__name__)
 Poster = Callable[[ChannelRef, Reply], Awaitable[str | None]]
 Clock = Callable[[], datetime]
 DIGEST_HOUR = 9  # the weekly digest posts Monday 09:00 in the workspace's time zone
+REMINDER_SKIP = timedelta(hours=12)  # a learner reminded this recently is not considered
+KEEP_CLAIMS = timedelta(days=60)  # older claims are deleted (the unique key needs no more)
+PRUNE_EVERY = 6 * 3600.0  # seconds between prunes, per instance
 
 
 def utcnow() -> datetime:
@@ -103,7 +106,7 @@ class QuizScheduler:
         self.clock, self.sleep, self.monotonic = clock, sleep, monotonic
         self.config = config or SchedulerConfig()
         self.instance = instance or instance_name()
-        self._last_post = float("-inf")
+        self._last_post = self._last_prune = float("-inf")
         self._last_in_channel: dict[ChannelRef, float] = {}
 
     @property
@@ -130,6 +133,9 @@ class QuizScheduler:
             self.store.recover_claims, now=now, stale_before=now - self.config.claim_deadline,
             instance=self.instance, max_attempts=self.config.max_attempts)
         report.recovered = len(recovered)
+        if self.monotonic() - self._last_prune >= PRUNE_EVERY:
+            self._last_prune = self.monotonic()
+            await asyncio.to_thread(self.store.prune_claims, now - KEEP_CLAIMS)
         for claim in recovered:
             await self._do(claim, await self._redo(claim), report)
         for work in await asyncio.to_thread(self._due_work, now):
@@ -174,12 +180,15 @@ class QuizScheduler:
         return work
 
     def _reminder_work(self, now: datetime) -> list[Work]:
+        """Learners whose reminder time has come today; each is claimed (once a day) even
+        when nothing is due, so later ticks skip them without counting cards again."""
         work = []
-        for target in self.store.reminder_targets(self.platforms):
+        for target in self.store.reminder_targets(self.platforms,
+                                                  unclaimed_since=now - REMINDER_SKIP):
             tz = zone(target.settings.timezone)
             today = local_date(now, tz)
             at = local_instant(today, target.settings.reminder_time, tz)
-            if at <= now < at + CATCH_UP and self.store.count_due_cards(target.learner_id, now):
+            if at <= now < at + CATCH_UP:
                 work.append(Work("reminder", f"learner:{target.learner_id}", today,
                                  self._reminder_job(target), learner_id=target.learner_id))
         return work

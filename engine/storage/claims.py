@@ -144,6 +144,10 @@ class ClaimsRepository:
             PostClaim.posted_at.is_(None), PostClaim.gave_up_at.is_(None)).values(**values)
         return self._write(lambda s: s.execute(statement).rowcount) == 1
 
+    def prune_claims(self, before: datetime) -> int:
+        return self._write(lambda s: s.execute(delete(PostClaim).where(
+            PostClaim.claimed_at < before)).rowcount)
+
     def reveals_due(self, now: datetime) -> list[Claim]:
         reveal = aliased(PostClaim)
         revealed = exists().where(reveal.kind == "reveal", reveal.subject == PostClaim.subject,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from engine.storage.curriculum import aware
 from engine.storage.models import (
     Learner,
     LearnerSettingsRow,
+    PostClaim,
     QuizAttemptRow,
     QuizPromptRow,
     ReviewCard,
@@ -155,11 +156,17 @@ class HabitsRepository:
 
         self._write(save)
 
-    def reminder_targets(self, platforms: Collection[str]) -> list[ReminderTarget]:
+    def reminder_targets(self, platforms: Collection[str], *,
+                         unclaimed_since: datetime | None = None) -> list[ReminderTarget]:
+        query = select(Learner, LearnerSettingsRow).join(
+            LearnerSettingsRow, LearnerSettingsRow.learner_id == Learner.id).where(
+            LearnerSettingsRow.reminders.is_(True), Learner.platform.in_(list(platforms)))
+        if unclaimed_since is not None:
+            query = query.where(~exists().where(
+                PostClaim.kind == "reminder", PostClaim.learner_id == Learner.id,
+                PostClaim.claimed_at > unclaimed_since))
         with self.sessions() as session:
-            rows = session.execute(select(Learner, LearnerSettingsRow).join(
-                LearnerSettingsRow, LearnerSettingsRow.learner_id == Learner.id).where(
-                LearnerSettingsRow.reminders.is_(True), Learner.platform.in_(list(platforms))))
+            rows = session.execute(query)
             return [ReminderTarget(learner.id, learner.platform, learner.workspace,
                                    learner.user_id,
                                    LearnerSettings(learner.timezone, True, row.reminder_time,

@@ -129,3 +129,17 @@ def test_workspace_views_never_mix_workspaces(store):
     (prompt,) = store.channel_prompts("slack", "T1", AT, end)
     assert prompt.answers == 1
     assert store.workspace_attempts("slack", "T3", AT, end) == []
+
+
+def test_old_claims_are_pruned_and_recent_reminders_filter_targets(store):
+    from engine.daily_store import LearnerSettings
+
+    learner_id = store.upsert_learner(LearnerRef("slack", "T1", "U1"))
+    store.save_learner_settings(learner_id, LearnerSettings(reminders=True))
+    store.claim("quiz", "schedule:1", DAY, now=AT - timedelta(days=90), instance="a")
+    store.claim("reminder", f"learner:{learner_id}", DAY, now=AT, instance="a",
+                learner_id=learner_id)
+    assert store.reminder_targets(["slack"], unclaimed_since=AT - timedelta(hours=12)) == []
+    assert len(store.reminder_targets(["slack"], unclaimed_since=AT)) == 1
+    assert store.prune_claims(AT - timedelta(days=60)) == 1
+    assert store.claim("quiz", "schedule:1", DAY + timedelta(days=1), now=AT, instance="a")
