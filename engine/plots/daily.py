@@ -18,7 +18,8 @@ def answers_chart(options: Sequence[str], counts: Sequence[int], answer: int,
                   title: str) -> bytes:
     """Horizontal bars: how many picked each option; the right one is green."""
     total = sum(counts)
-    fig = Figure(figsize=(8, 0.7 * len(options) + 1.2))
+    height = 0.6 * len(options) + 0.8
+    fig = Figure(figsize=(8, height))
     ax = fig.add_subplot()
     rows = list(range(len(options)))[::-1]  # option A on top
     colours = [RIGHT if i == answer else WRONG for i in range(len(options))]
@@ -26,16 +27,16 @@ def answers_chart(options: Sequence[str], counts: Sequence[int], answer: int,
     labels = [f"{LETTERS[i]}. {_clip(o, 38)}" for i, o in enumerate(options)]
     ax.set_yticks(rows, labels, fontsize=10, color=INK)
     for row, count in zip(rows, counts, strict=True):
-        share = f" {count / total:.0%}" if total else ""
+        share = f" · {count / total:.0%}" if total else ""
         ax.text(count, row, f" {count}{share}", va="center", fontsize=10, color=INK)
     ax.set_xlim(0, max(max(counts, default=0), 1) * 1.3)
     ax.set_xticks([])
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
-    ax.set_title(f"{_clip(title, 70)} · {total} answer{'s' if total != 1 else ''}",
-                 fontsize=11, color=INK, loc="left")
-    fig.tight_layout()
-    return png_bytes(fig)
+    fig.suptitle(f"{_clip(title, 80)} · {total} answer{'s' if total != 1 else ''}",
+                 fontsize=11, color=INK, x=0.02, ha="left")
+    fig.subplots_adjust(left=0.4, right=0.97, top=1 - 0.5 / height, bottom=0.1 / height)
+    return png_bytes(fig)  # fixed margins: no tight_layout pass, one draw per chart
 
 
 def cohort_chart(report: CohortReport) -> bytes:
