@@ -31,8 +31,8 @@ from bot.settings import CoreSettings  # noqa: E402
 from bot.slack.app import open_app  # noqa: E402
 from bot.slack.run import until_signalled  # noqa: E402
 from bot.slack.server import start_http  # noqa: E402
-from engine.storage.claims import ClaimLog  # noqa: E402
 from engine.storage.db import make_engine  # noqa: E402
+from engine.storage.deliveries import ClaimLog  # noqa: E402
 from tests.bot.slack.conftest import command_body, sign, slack_settings  # noqa: E402
 from tests.bot.slack.fake_slack import FakeSlack  # noqa: E402
 

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.errors import BadInput, BadOption, UnknownCommand, did_you_mean, one_of
+from engine.learning.schedule import DAYS, WINDOW_MAX, WINDOW_MIN
 from engine.options import (
     BoolOption,
     ChoiceListOption,
@@ -22,6 +23,9 @@ from engine.options import (
     IntOption,
     Option,
     TextArg,
+    TimeOption,
+    WordOption,
+    ZoneOption,
 )
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
@@ -224,6 +228,52 @@ _TABLE: list[Command] = [
         "forget-me",
         "Delete everything tutorbot stores about you (asks you to confirm first)",
         examples=("/forget-me",),
+    ),
+    # daily habits: channel quizzes, spaced repetition, settings, weekly views
+    Command(
+        "quiz-schedule",
+        "Facilitators: set, show, pause, resume or remove this channel's daily quiz",
+        text=TextArg("action", "set, show, pause, resume or remove (default show)", max_len=10,
+                     required=False),
+        options=(
+            TimeOption("time", "when to post, 24-hour local time"),
+            ZoneOption("tz", "the IANA time zone of `time`"),
+            ChoiceOption("days", "which days to post", default=None, choices=DAYS),
+            WordOption("topic", "a topic to draw questions from, or any"),
+            IntOption("window", "minutes the answers stay open", default=None,
+                      min=WINDOW_MIN, max=WINDOW_MAX),
+        ),
+        admin=True,
+        examples=("/quiz-schedule set time=09:00 tz=Europe/Warsaw days=weekdays",
+                  "/quiz-schedule set topic=attention window=120", "/quiz-schedule pause"),
+    ),
+    Command("review", "Answer the questions you are about to forget (spaced repetition)",
+            examples=("/review",)),
+    Command(
+        "settings",
+        "Your time zone, daily review reminders and whether you appear on the leaderboard",
+        options=(
+            ZoneOption("timezone", "your IANA time zone (days, streaks, reminders)"),
+            BoolOption("reminders", "a daily direct message when reviews are due", default=None),
+            TimeOption("reminder_time", "when to send the reminder, your local time"),
+            BoolOption("leaderboard", "show you on the weekly leaderboard", default=None),
+        ),
+        examples=("/settings", "/settings timezone=Europe/Warsaw reminders=on "
+                  "reminder_time=08:30", "/settings leaderboard=off"),
+    ),
+    Command("leaderboard", "This week's leaderboard: points for knowing and showing up, not speed",
+            examples=("/leaderboard",)),
+    Command(
+        "cohort",
+        "Facilitators: how the group is doing — activity, daily quizzes, hardest concepts",
+        options=(
+            IntOption("days", "how many days to look back", default=7, min=1, max=28),
+            ChoiceOption("digest", "post this every Monday here, or stop", default=None,
+                         choices=("here", "off")),
+            ZoneOption("timezone", "the workspace's time zone (weeks start Monday 00:00)"),
+        ),
+        admin=True,
+        examples=("/cohort", "/cohort digest=here timezone=Europe/Warsaw"),
     ),
 ]
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from engine.daily_store import DailyStore
+
 
 @dataclass(frozen=True)
 class LearnerRef:
@@ -86,7 +88,7 @@ class ContentRecord:
     source: str
 
 
-class Store(Protocol):
+class Store(DailyStore, Protocol):
     """What the engine stores and reads back."""
 
     def upsert_learner(self, learner: LearnerRef) -> int:

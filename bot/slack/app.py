@@ -22,7 +22,7 @@ from bot.slack import errors, listeners
 from bot.slack.admin import AdminCheck
 from bot.slack.core import SlackCore
 from bot.slack.dedupe import EventDedupe
-from engine.storage.claims import ClaimLog
+from engine.storage.deliveries import ClaimLog
 from engine.tutor import Tutor
 
 log = logging.getLogger(__name__)

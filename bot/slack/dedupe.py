@@ -18,7 +18,7 @@ from typing import Any
 from slack_bolt.response import BoltResponse
 
 from engine.errors import TutorError
-from engine.storage.claims import ClaimLog
+from engine.storage.deliveries import ClaimLog
 
 log = logging.getLogger(__name__)
 

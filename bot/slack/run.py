@@ -16,8 +16,8 @@ from bot.app import SetupError, build_tutor
 from bot.settings import CoreSettings, SlackSettings
 from bot.slack.app import build_client, open_app
 from bot.slack.server import serve_http, serve_socket_mode
-from engine.storage.claims import ClaimLog
 from engine.storage.db import make_engine
+from engine.storage.deliveries import ClaimLog
 
 log = logging.getLogger(__name__)
 

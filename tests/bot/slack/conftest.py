@@ -19,8 +19,8 @@ from bot.app import build_tutor
 from bot.settings import CoreSettings, SlackSettings
 from bot.slack.app import open_app
 from bot.slack.server import start_http
-from engine.storage.claims import ClaimLog
 from engine.storage.db import make_engine
+from engine.storage.deliveries import ClaimLog
 from engine.tutor import Tutor
 from tests.bot.slack.fake_slack import TEAM, FakeSlack
 from tests.conftest import _reset_postgres

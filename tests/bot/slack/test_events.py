@@ -6,8 +6,8 @@ import json
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.slack.app import build_app
-from engine.storage.claims import ClaimLog
 from engine.storage.db import make_engine
+from engine.storage.deliveries import ClaimLog
 from tests.bot.slack.conftest import event_body, slack_settings
 
 MENTION = {"type": "app_mention", "user": "U1", "channel": "C1",

@@ -10,8 +10,8 @@ from slack_sdk.oauth.installation_store.models import Installation
 from bot.slack.app import build_app
 from bot.slack.oauth import authorization_url, installation_store, oauth_settings
 from bot.slack.server import start_http
-from engine.storage.claims import ClaimLog
 from engine.storage.db import make_engine
+from engine.storage.deliveries import ClaimLog
 from engine.store import LearnerRef
 from tests.bot.slack.conftest import Harness, slack_settings
 

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from engine.daily_store import LearnerSettings
+from engine.learning.review import new_card, review
 from engine.storage.models import Base, Learner, QuizAttemptRow
 from engine.storage.repository import StorageError
 from engine.store import ContentRecord, LearnerRef
@@ -92,6 +94,14 @@ def test_500_concurrent_answers_from_50_learners_none_lost_none_duplicated(store
     assert all(choice == first[key] for key, choice, _ in results)  # first answer counts
 
 
+def add_daily_rows(store, learner_id: int) -> None:
+    """The daily-habit rows about a learner: settings, an FSRS card, a reminder claim."""
+    store.save_learner_settings(learner_id, LearnerSettings("Europe/Warsaw", reminders=True))
+    store.update_card(learner_id, "lo-01", lambda _: review(new_card("lo-01", AT), True, AT))
+    store.claim("reminder", f"learner:{learner_id}", AT.date(), now=AT, instance="test",
+                learner_id=learner_id)
+
+
 def test_forget_me_removes_every_row_about_the_learner_and_nothing_else(store):
     for learner in (ANA, BEN):
         store.set_timezone(learner, "Europe/Warsaw")
@@ -100,6 +110,7 @@ def test_forget_me_removes_every_row_about_the_learner_and_nothing_else(store):
         store.record_attempt(learner, prompt.id, question_id="lo-01", concept="loss", choice=0,
                              correct=True)
         store.record_run(learner, command="tokenize", options={}, seed=None, canonical="/t x")
+        add_daily_rows(store, store.upsert_learner(learner))
     ana_id, ben_id = store.upsert_learner(ANA), store.upsert_learner(BEN)
     before = rows_about(store, ana_id)
     assert all(before.values()), before

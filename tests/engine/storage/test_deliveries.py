@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from engine.storage.claims import ClaimLog
 from engine.storage.db import make_engine
+from engine.storage.deliveries import ClaimLog
 from engine.storage.models import DeliveryClaim, utcnow
 
 
