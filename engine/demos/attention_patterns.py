@@ -183,3 +183,14 @@ def strongest_links(
     order = np.argsort(-weights, axis=None, kind="stable")[:limit]
     pairs = [divmod(int(k), weights.shape[1]) for k in order]
     return [(i, j, float(head_weights[i, j])) for i, j in pairs if weights[i, j] >= 0]
+
+
+def short_tag(tokens: list[str], head: HeadPattern) -> str:
+    """A few characters for a thumbnail caption: 'prev 98%', '[CLS] 71%', 'broad', ''."""
+    if head.pattern == "mixed":
+        return ""
+    if head.pattern == "broad":
+        return "broad"
+    names = {"previous": "prev", "next": "next", "self": "self", "separator": "[SEP]"}
+    name = names.get(head.pattern) or ("[CLS]" if first_token_name(tokens) == "[CLS]" else "first")
+    return f"{name} {head.score:.0%}"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-VISIBLE_WHITESPACE = {" ": "␣", "\n": "↵", "\t": "⇥", "\r": "␍"}
+VISIBLE_WHITESPACE = {" ": "␣", "\n": "↵", "\t": "⇥"}
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,0 +1,154 @@
+"""Attention pictures: one head as a heatmap, all heads as one mosaic, one layer as lines.
+
+All three take `tokens: list[str]` and `weights (layers, heads, T, T)` (rows = the token that
+looks, columns = the token looked at), so MiniLM and the tiny GPT draw the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from PIL import Image, ImageDraw
+
+from engine.plots.glyphs import pil_font, printable, shorten
+from engine.plots.png import figure_to_png, image_to_png
+
+CMAP = "Blues"
+THUMB = 56  # pixels per head thumbnail in the mosaic
+THUMB_GAP = 8
+HEAD_COLOURS = colormaps["tab20"]
+
+
+def token_labels(tokens: Sequence[str], limit: int = 14) -> list[str]:
+    """Tick labels: drawable, short, and numbered so repeated tokens stay distinguishable."""
+    return [printable(shorten(t, limit)) for t in tokens]
+
+
+def render_head(tokens: Sequence[str], weights: np.ndarray, title: str) -> bytes:
+    """One head (T, T) as a labelled heatmap: row token attends to column token."""
+    length = len(tokens)
+    size = 5.0 + min(length, 64) * 0.09
+    figure = Figure(figsize=(size + 1.2, size), layout="constrained")
+    axes = figure.add_subplot()
+    image = axes.imshow(weights, cmap=CMAP, vmin=0.0, vmax=1.0, interpolation="nearest")
+    labels = token_labels(tokens)
+    font = 9 if length <= 24 else (7 if length <= 40 else 5)
+    axes.set_xticks(range(length), labels, rotation=90, fontsize=font)
+    axes.set_yticks(range(length), labels, fontsize=font)
+    axes.set_xlabel("…looks at this token (key)")
+    axes.set_ylabel("This token (query)…")
+    axes.set_title(printable(title), fontsize=11)
+    if length <= 16:
+        for i in range(length):
+            for j in range(length):
+                if weights[i, j] >= 0.1:
+                    colour = "white" if weights[i, j] > 0.55 else "black"
+                    axes.text(
+                        j,
+                        i,
+                        f"{weights[i, j]:.2f}",
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color=colour,
+                    )
+    figure.colorbar(image, ax=axes, shrink=0.8, label="attention weight (each row sums to 1)")
+    return figure_to_png(figure)
+
+
+def _thumbnail(head: np.ndarray) -> np.ndarray:
+    """Resample one head (T, T) to (THUMB, THUMB) by nearest neighbour."""
+    index = (np.arange(THUMB) * head.shape[0]) // THUMB  # (THUMB,)
+    return head[np.ix_(index, index)]
+
+
+def render_grid(weights: np.ndarray, tags: Sequence[Sequence[str]], title: str) -> bytes:
+    """Every layer x head as one mosaic image (numpy + Pillow, no per-head axes).
+
+    tags[layer][head] is a short pattern name written under each thumbnail.
+    """
+    layers, heads = weights.shape[:2]
+    left, top, cell_h = 74, 64, THUMB + THUMB_GAP + 14
+    width = left + heads * (THUMB + THUMB_GAP) + 16
+    height = top + layers * cell_h + 34
+    mosaic = np.ones((height, width, 3))
+    cmap = colormaps[CMAP]
+    for layer in range(layers):
+        for head in range(heads):
+            y, x = top + layer * cell_h, left + head * (THUMB + THUMB_GAP)
+            mosaic[y : y + THUMB, x : x + THUMB] = cmap(_thumbnail(weights[layer, head]))[..., :3]
+    image = Image.fromarray((mosaic * 255).astype(np.uint8))
+    draw = ImageDraw.Draw(image)
+    font, small, bold = pil_font(13), pil_font(10), pil_font(16, bold=True)
+    draw.text((12, 12), printable(shorten(title, 110)), font=bold, fill="black")
+    for head in range(heads):
+        draw.text(
+            (left + head * (THUMB + THUMB_GAP) + THUMB // 2 - 12, top - 20),
+            f"H{head + 1}",
+            font=font,
+            fill="black",
+        )
+    for layer in range(layers):
+        y = top + layer * cell_h
+        draw.text((12, y + THUMB // 2 - 8), f"Layer {layer + 1}", font=font, fill="black")
+        for head in range(heads):
+            x = left + head * (THUMB + THUMB_GAP)
+            draw.rectangle((x - 1, y - 1, x + THUMB, y + THUMB), outline="#b0b0b0")
+            draw.text((x, y + THUMB + 1), tags[layer][head], font=small, fill="#444444")
+    note = "each square: rows = tokens looking, columns = tokens looked at; darker = more attention"
+    draw.text((12, height - 22), note, font=small, fill="#444444")
+    return image_to_png(image)
+
+
+def render_lines(
+    tokens: Sequence[str],
+    weights: np.ndarray,
+    heads: Sequence[int],
+    title: str,
+    threshold: float = 0.05,
+) -> bytes:
+    """BertViz-style view of one layer (heads, T, T): lines from each token (left) to the
+    tokens it attends to (right); line opacity = weight; one colour per head."""
+    length = len(tokens)
+    height = max(4.0, 0.24 * length + 1.5)
+    figure = Figure(figsize=(7.5, height), layout="constrained")
+    axes = figure.add_subplot()
+    y = -np.arange(length)  # token i sits at height -i on both sides
+    segments, colours = [], []
+    widths = []
+    for head in heads:
+        rgba = (
+            np.array(HEAD_COLOURS(head % 20)) if len(heads) > 1 else np.array((0.05, 0.25, 0.6, 1))
+        )
+        rows, cols = np.nonzero(weights[head] >= threshold)
+        for i, j in zip(rows, cols, strict=True):
+            weight = float(weights[head, i, j])
+            segments.append(((0.0, y[i]), (1.0, y[j])))
+            colours.append((*rgba[:3], min(1.0, 0.1 + 0.9 * weight)))
+            widths.append(0.6 + 3.0 * weight)
+    axes.add_collection(LineCollection(segments, colors=colours, linewidths=widths))
+    labels = token_labels(tokens, 18)
+    font = 10 if length <= 30 else 7
+    for i, label in enumerate(labels):
+        axes.text(-0.03, y[i], label, ha="right", va="center", fontsize=font)
+        axes.text(1.03, y[i], label, ha="left", va="center", fontsize=font)
+    axes.set_xlim(-0.45, 1.45)
+    axes.set_ylim(-length + 0.4, 0.6)
+    axes.axis("off")
+    axes.set_title(printable(title), fontsize=11)
+    if len(heads) > 1:
+        handles = [axes.plot([], [], color=HEAD_COLOURS(h % 20), lw=3)[0] for h in heads]
+        axes.legend(
+            handles,
+            [f"head {h + 1}" for h in heads],
+            loc="lower center",
+            ncols=6,
+            fontsize=7,
+            bbox_to_anchor=(0.5, -0.08),
+            frameon=False,
+        )
+    return figure_to_png(figure)
