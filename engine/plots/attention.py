@@ -15,7 +15,8 @@ from matplotlib.figure import Figure
 from PIL import Image, ImageDraw
 
 from engine.plots.glyphs import pil_font, printable, shorten
-from engine.plots.png import figure_to_png, image_to_png
+from engine.plots.png import image_to_png
+from engine.plots.style import png_bytes
 
 CMAP = "Blues"
 THUMB = 56  # pixels per head thumbnail in the mosaic
@@ -57,7 +58,7 @@ def render_head(tokens: Sequence[str], weights: np.ndarray, title: str) -> bytes
                         color=colour,
                     )
     figure.colorbar(image, ax=axes, shrink=0.8, label="attention weight (each row sums to 1)")
-    return figure_to_png(figure)
+    return png_bytes(figure)
 
 
 def _thumbnail(head: np.ndarray) -> np.ndarray:
@@ -151,4 +152,4 @@ def render_lines(
             bbox_to_anchor=(0.5, -0.08),
             frameon=False,
         )
-    return figure_to_png(figure)
+    return png_bytes(figure)

@@ -9,16 +9,13 @@ written as its code point, e.g. `<U+6587>`, matching the `<0xF0 0x9F>` notation 
 from __future__ import annotations
 
 import functools
-import os
 
-import matplotlib
 from matplotlib.ft2font import FT2Font
 from PIL import ImageFont
 
-FONT_DIR = os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
-SANS = os.path.join(FONT_DIR, "DejaVuSans.ttf")
-SANS_BOLD = os.path.join(FONT_DIR, "DejaVuSans-Bold.ttf")
-MONO = os.path.join(FONT_DIR, "DejaVuSansMono.ttf")
+from engine.plots.style import FONT_BOLD, FONT_MONO, FONT_REGULAR
+
+SANS, SANS_BOLD, MONO = str(FONT_REGULAR), str(FONT_BOLD), str(FONT_MONO)
 FOOTNOTE = (
     "<0x..> = raw bytes of a character split between tokens;  "
     "<U+....> = an invisible character, or one this font cannot draw"

@@ -16,14 +16,13 @@ from PIL import Image, ImageDraw
 from engine.demos.tokenizers import Token, Tokenization
 from engine.plots.glyphs import FOOTNOTE, pil_font, printable, shorten
 from engine.plots.png import image_to_png
+from engine.plots.style import INK, MUTED, PALETTE
 
 WIDTH = 1100
 MARGIN = 24
 GAP = 6
 PAD = 6
 MAX_CHIPS = 96  # per tokenizer; the rest is summarised as "+N more"
-PALETTE = ("#cfe3ff", "#ffd9b3", "#d3f2d3", "#f6d0ea", "#fff0a8", "#d9d2f7", "#c8f0ee")
-INK, MUTED = "#1b1b1b", "#5d5d5d"
 
 
 @dataclass(frozen=True)

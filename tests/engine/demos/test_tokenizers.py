@@ -138,3 +138,17 @@ def test_empty_text_has_no_tokens():
 def test_unknown_tokenizer_lists_the_valid_ones():
     with pytest.raises(ValueError, match="cl100k_base, bert-wordpiece, utf8-bytes"):
         get_tokenizer("gpt5")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_wordpiece_matches_the_tokenizer_transformers_loads_for_minilm(text):
+    """The light loader (tokenizers library) agrees with MiniLM's tokenizer in transformers."""
+    from engine.demos.minilm import load_minilm
+
+    reference = load_minilm().tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    result = get_tokenizer("bert-wordpiece").tokenize(text)
+    assert result.ids == list(reference["input_ids"])
+    assert [(t.char_start, t.char_end) for t in result.tokens] == [
+        tuple(o) for o in reference["offset_mapping"]
+    ]
