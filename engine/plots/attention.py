@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from PIL import Image, ImageDraw
 
 from engine.plots.glyphs import pil_font, printable, shorten
+from engine.plots.heatmap import MatrixStyle, matrix_image
 from engine.plots.png import image_to_png
 from engine.plots.style import png_bytes
 
@@ -30,35 +31,16 @@ def token_labels(tokens: Sequence[str], limit: int = 14) -> list[str]:
 
 
 def render_head(tokens: Sequence[str], weights: np.ndarray, title: str) -> bytes:
-    """One head (T, T) as a labelled heatmap: row token attends to column token."""
-    length = len(tokens)
-    size = 5.0 + min(length, 64) * 0.09
-    figure = Figure(figsize=(size + 1.2, size), layout="constrained")
-    axes = figure.add_subplot()
-    image = axes.imshow(weights, cmap=CMAP, vmin=0.0, vmax=1.0, interpolation="nearest")
-    labels = token_labels(tokens)
-    font = 9 if length <= 24 else (7 if length <= 40 else 5)
-    axes.set_xticks(range(length), labels, rotation=90, fontsize=font)
-    axes.set_yticks(range(length), labels, fontsize=font)
-    axes.set_xlabel("…looks at this token (key)")
-    axes.set_ylabel("This token (query)…")
-    axes.set_title(printable(title), fontsize=11)
-    if length <= 16:
-        for i in range(length):
-            for j in range(length):
-                if weights[i, j] >= 0.1:
-                    colour = "white" if weights[i, j] > 0.55 else "black"
-                    axes.text(
-                        j,
-                        i,
-                        f"{weights[i, j]:.2f}",
-                        ha="center",
-                        va="center",
-                        fontsize=7,
-                        color=colour,
-                    )
-    figure.colorbar(image, ax=axes, shrink=0.8, label="attention weight (each row sums to 1)")
-    return png_bytes(figure)
+    """One head (T, T) as a labelled heatmap: the row token attends to the column token."""
+    image = matrix_image(
+        weights,
+        tokens,
+        tokens,
+        title,
+        MatrixStyle(cmap=CMAP, bar_label="weight\n(each row\nsums to 1)"),
+        axis_names=("rows: the token looking (query) · columns: the token looked at (key)", ""),
+    )
+    return image_to_png(image)
 
 
 def _thumbnail(head: np.ndarray) -> np.ndarray:
