@@ -19,7 +19,7 @@ from engine.demos.attention_patterns import (
     summarise_layer,
 )
 from engine.demos.minilm import load_minilm
-from engine.demos.tokenizers import clean_text
+from engine.demos.tokenizers import clean_text, visible
 from engine.errors import BadInput, BadOption
 from engine.plots.attention import render_grid, render_head, render_lines
 from engine.plots.glyphs import printable, shorten
@@ -46,16 +46,18 @@ def warm() -> None:
 
 
 def _tiny_gpt(text: str) -> Weights:
+    """The tiny GPT's causal attention (one token per character), cut to MAX_TOKENS."""
     try:
         module = importlib.import_module("engine.demos.tiny_gpt")
     except ImportError:
         raise BadOption("`model=tiny-gpt` is not available yet; use `model=minilm`.") from None
-    tokens, weights = module.tiny_gpt_attention(text)
-    total = len(tokens)
-    if total > MAX_TOKENS:
-        # causal rows only see the past, so cutting the future leaves every kept row intact
-        tokens, weights = tokens[:MAX_TOKENS], weights[..., :MAX_TOKENS, :MAX_TOKENS]
-    return Weights(list(tokens), np.asarray(weights), total)
+    try:
+        chars, weights = module.tiny_gpt_attention(text, MAX_TOKENS)
+    except ValueError as err:
+        raise BadInput(f"The tiny GPT cannot read that text ({err}).") from None
+    tokens = [visible(c) for c in chars]
+    # a character vocabulary reads one token per character, so the text's length is its count
+    return Weights(tokens, np.asarray(weights), max(len(tokens), len(text)))
 
 
 def load_weights(model: str, text: str) -> Weights:

@@ -69,18 +69,21 @@ def fake_tiny_gpt(length=5, layers=2, heads=2):
     weights[..., 0, 0] = 1.0
     for i in range(1, length):
         weights[..., i, i - 1] = 1.0
-    return types.SimpleNamespace(
-        tiny_gpt_attention=lambda text: (
-            [c for c in text[:length]],
-            weights[..., : len(text), : len(text)],
-        )
-    )
+
+    def tiny_gpt_attention(text, max_tokens=None):
+        if not text:
+            raise ValueError("there is no text to attend over")
+        n = min(len(text), length, max_tokens or length)
+        return list(text[:n]), weights[..., :n, :n]
+
+    return types.SimpleNamespace(tiny_gpt_attention=tiny_gpt_attention)
 
 
 def test_tiny_gpt_attention_goes_through_the_same_analysis(monkeypatch):
     monkeypatch.setitem(sys.modules, "engine.demos.tiny_gpt", fake_tiny_gpt())
-    reply = answer("/attention hello model=tiny-gpt view=grid")
+    reply = answer("/attention he lo model=tiny-gpt view=grid")
     assert reply.facts["model"] == "tiny-gpt"
+    assert reply.facts["tokens"] == ["h", "e", "␣", "l", "o"]
     assert reply.facts["patterns"] == [["previous", "previous"], ["previous", "previous"]]
     assert reply.facts["max_abs_error"] is None
     with pytest.raises(BadOption, match="from 1 to 2 for this model"):
