@@ -13,25 +13,14 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.errors import BadInput, BadOption, UnknownCommand, did_you_mean, one_of
-from engine.options import (
-    ChoiceListOption,
-    ChoiceOption,
-    IntOption,
-    Option,
-    TextArg,
-)
+from engine.options import ChoiceListOption, ChoiceOption, IntOption, Option, TextArg
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 OPTION_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 HELP_MAX = 100  # Discord's description limit; Slack's is larger
 
-SEED = IntOption(
-    "seed",
-    "random seed; the same seed gives the same data and picture",
-    default=None,
-    min=0,
-    max=2**31 - 1,
-)
+SEED = IntOption("seed", "random seed; the same seed gives the same data and picture",
+                 default=None, min=0, max=2**31 - 1)
 
 
 @dataclass(frozen=True)
@@ -137,78 +126,47 @@ _TABLE: list[Command] = [
         "tokenize",
         "See how GPT-4's and BERT's tokenizers split your text into tokens, side by side",
         options=(
-            ChoiceListOption(
-                "tokenizers",
-                "tokenizers to compare, first one is the headline",
-                default=("cl100k_base", "bert-wordpiece"),
-                choices=("cl100k_base", "bert-wordpiece", "utf8-bytes"),
-                min_items=1,
-                max_items=3,
-            ),
+            ChoiceListOption("tokenizers", "tokenizers to compare; the first is the headline",
+                             default=("cl100k_base", "bert-wordpiece"),
+                             choices=("cl100k_base", "bert-wordpiece", "utf8-bytes"),
+                             min_items=1, max_items=3),
         ),
         text=TextArg("text", "the text to split, e.g. `/tokenize My name is Pawel`", max_len=4000),
         heavy=True,
         timeout=20.0,
-        examples=(
-            "/tokenize My name is Pawel",
-            "/tokenize Tokenization isn't magic 🙂",
-            "/tokenize naïve café tokenizers=cl100k_base,utf8-bytes",
-        ),
+        examples=("/tokenize My name is Pawel", "/tokenize Tokenization isn't magic 🙂",
+                  "/tokenize naïve café tokenizers=cl100k_base,utf8-bytes"),
     ),
     Command(
         "attention",
         "Look inside a real transformer: which words each attention head looks at",
         options=(
-            IntOption(
-                "layer",
-                "layer 1-6 (default: the layer of the clearest head)",
-                default=None,
-                min=1,
-                max=6,
-            ),
-            IntOption(
-                "head",
-                "head 1-12 (default: the clearest head of the layer)",
-                default=None,
-                min=1,
-                max=12,
-            ),
-            ChoiceOption(
-                "view",
-                "head = one heatmap, grid = every head, lines = one head as lines",
-                default="head",
-                choices=("head", "grid", "lines"),
-            ),
-            ChoiceOption(
-                "model",
-                "minilm = all-MiniLM-L6-v2 (BERT), tiny-gpt = our tiny GPT",
-                default="minilm",
-                choices=("minilm", "tiny-gpt"),
-            ),
+            IntOption("layer", "layer 1-6 (default: the layer of the clearest head)",
+                      default=None, min=1, max=6),
+            IntOption("head", "head 1-12 (default: the clearest head of the layer)",
+                      default=None, min=1, max=12),
+            ChoiceOption("view", "head = one heatmap, grid = every head, lines = one head as lines",
+                         default="head", choices=("head", "grid", "lines")),
+            ChoiceOption("model", "minilm = all-MiniLM-L6-v2 (a BERT), tiny-gpt = our tiny GPT",
+                         default="minilm", choices=("minilm", "tiny-gpt")),
         ),
-        text=TextArg("text", "a sentence, e.g. `/attention The cat sat on the mat`", max_len=4000),
+        text=TextArg("text", "a sentence, e.g. `/attention The cat sat on the mat`",
+                     max_len=4000),
         heavy=True,
         timeout=30.0,
-        examples=(
-            "/attention The cat sat on the mat because it was tired",
-            "/attention The cat sat on the mat view=grid",
-            "/attention The cat sat on the mat layer=2 head=9 view=lines",
-        ),
+        examples=("/attention The cat sat on the mat because it was tired",
+                  "/attention The cat sat on the mat view=grid",
+                  "/attention The cat sat on the mat layer=2 head=9 view=lines"),
     ),
     Command(
         "position",
         "How transformers know word order: sinusoidal, learned and rotary (RoPE) positions",
         options=(
-            IntOption(
-                "dims", "size of each position vector (an even number)", default=64, min=8, max=512
-            ),
+            IntOption("dims", "size of each position vector (an even number)", default=64,
+                      min=8, max=512),
         ),
-        text=TextArg(
-            "text",
-            "optional text whose tokens get marked on the picture",
-            max_len=2000,
-            required=False,
-        ),
+        text=TextArg("text", "optional text whose tokens get marked on the picture",
+                     max_len=2000, required=False),
         heavy=True,
         timeout=20.0,
         examples=("/position", "/position My name is Pawel", "/position The cat sat dims=128"),
@@ -216,17 +174,11 @@ _TABLE: list[Command] = [
     Command(
         "embed",
         "Compare 2-10 sentences by meaning with real sentence embeddings (separate them by |)",
-        text=TextArg(
-            "sentences",
-            "2 to 10 sentences separated by `|`, e.g. "
-            "`/embed A cat sleeps | A kitten naps | Stocks fell`",
-            max_len=4000,
-        ),
+        text=TextArg("sentences", "2 to 10 sentences separated by `|`, e.g. "
+                     "`/embed A cat sleeps | A kitten naps | Stocks fell`", max_len=4000),
         heavy=True,
         timeout=30.0,
-        examples=(
-            "/embed A cat sleeps on the sofa | A kitten naps on the couch | Stocks fell today",
-        ),
+        examples=("/embed A cat sleeps on the sofa | A kitten naps on the couch | Stocks fell",),
     ),
 ]
 
@@ -244,10 +196,8 @@ def parse(line: str) -> Request:
     if not stripped:
         raise BadInput("Type a command, for example `/tokenize My name is Pawel`, or `/help`.")
     if not stripped.startswith("/"):
-        raise BadInput(
-            "Commands start with `/`, for example `/tokenize My name is Pawel`. "
-            "Type `/help` to see them all."
-        )
+        raise BadInput("Commands start with `/`, for example `/tokenize My name is Pawel`. "
+                       "Type `/help` to see them all.")
     name, _, rest = stripped[1:].partition(" ")
     return parse_args(name, rest)
 
@@ -274,7 +224,7 @@ def parse_args(name: str, args: str) -> Request:
         lead = _leading_options(command, tokens)
         trail = _trailing_options(command, tokens[lead:])
     raw: dict[str, str] = {}
-    for token in tokens[:lead] + tokens[len(tokens) - trail :]:
+    for token in tokens[:lead] + tokens[len(tokens) - trail:]:
         key, value = _split_option(command, token)
         if key in raw:
             raise BadOption(f"`{key}` is given twice; give it once.")
@@ -332,7 +282,7 @@ def _trailing_options(command: Command, tokens: list[str]) -> int:
 
 def _middle_text(args: str, tokens: list[str], lead: int, trail: int) -> str:
     """The free text between the option runs, with its inner whitespace kept as typed."""
-    middle = tokens[lead : len(tokens) - trail]
+    middle = tokens[lead:len(tokens) - trail]
     if not middle:
         return ""
     start = 0
@@ -348,8 +298,6 @@ def _middle_text(args: str, tokens: list[str], lead: int, trail: int) -> str:
 def _no_text_message(command: Command, token: str) -> str:
     shown = token[:40] + ("…" if len(token) > 40 else "")
     if command.options:
-        return (
-            f"`/{command.name}` takes options as name=value, not '{shown}'. "
-            f"Usage: `{command.usage}`"
-        )
+        return (f"`/{command.name}` takes options as name=value, not '{shown}'. "
+                f"Usage: `{command.usage}`")
     return f"`/{command.name}` takes no text or options; got '{shown}'."

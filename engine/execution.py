@@ -38,14 +38,8 @@ class JobFailed(Exception):
 class Executor(Protocol):
     """Where CPU jobs run. ``fn(*args, progress)`` must be a picklable top-level function."""
 
-    async def submit(
-        self,
-        fn: Callable[..., Any],
-        *args: Any,
-        key: str,
-        timeout: float,
-        on_progress: ProgressCallback | None = None,
-    ) -> Any: ...
+    async def submit(self, fn: Callable[..., Any], *args: Any, key: str, timeout: float,
+                     on_progress: ProgressCallback | None = None) -> Any: ...
 
     async def close(self) -> None: ...
 
@@ -91,13 +85,8 @@ class _Worker:
 class WorkerPool:
     """A bounded pool of worker processes implementing ``Executor``."""
 
-    def __init__(
-        self,
-        workers: int = 2,
-        queue_limit: int = 8,
-        per_key: int = 1,
-        warmups: tuple[Callable[[], None], ...] = (),
-    ) -> None:
+    def __init__(self, workers: int = 2, queue_limit: int = 8, per_key: int = 1,
+                 warmups: tuple[Callable[[], None], ...] = ()) -> None:
         self.size = workers
         self.capacity = workers + queue_limit
         self.per_key = per_key
@@ -132,20 +121,13 @@ class WorkerPool:
         if self._closed:
             raise Busy("tutorbot is shutting down; try again in a minute.")
         if self._keys[key] >= self.per_key:
-            raise Busy(
-                "You already have a demo running. I'll answer that one first, then send this again."
-            )
+            raise Busy("You already have a demo running. I'll answer that one first, "
+                       "then send this again.")
         if self._inflight >= self.capacity:
             raise Busy("I'm busy with other demos right now; try again in a few seconds.")
 
-    async def submit(
-        self,
-        fn: Callable[..., Any],
-        *args: Any,
-        key: str,
-        timeout: float,
-        on_progress: ProgressCallback | None = None,
-    ) -> Any:
+    async def submit(self, fn: Callable[..., Any], *args: Any, key: str, timeout: float,
+                     on_progress: ProgressCallback | None = None) -> Any:
         self.admit(key)
         self._inflight += 1
         self._keys[key] += 1
@@ -153,20 +135,16 @@ class WorkerPool:
             worker = await self._take_worker()
             try:
                 result = await asyncio.wait_for(
-                    self._exchange(worker, fn, args, on_progress), timeout
-                )
+                    self._exchange(worker, fn, args, on_progress), timeout)
             except TimeoutError:
                 self._replace(worker)
-                raise TimedOut(
-                    f"That took longer than {timeout:g} s, so I stopped it. Try smaller settings."
-                ) from None
+                raise TimedOut(f"That took longer than {timeout:g} s, so I stopped it. "
+                               "Try smaller settings.") from None
             except (EOFError, OSError, BrokenPipeError):
                 log.error("worker %s died during a job; replacing it", worker.process.pid)
                 self._replace(worker)
-                raise WorkerCrashed(
-                    "Sorry — the worker running your demo crashed. "
-                    "I've started a fresh one; please try again."
-                ) from None
+                raise WorkerCrashed("Sorry — the worker running your demo crashed. "
+                                    "I've started a fresh one; please try again.") from None
             except (TutorError, JobFailed):
                 self._idle.put_nowait(worker)  # the job failed, the worker is fine
                 raise
@@ -189,13 +167,8 @@ class WorkerPool:
             log.warning("worker %s died while idle; replacing it", worker.process.pid)
             self._replace(worker)
 
-    async def _exchange(
-        self,
-        worker: _Worker,
-        fn: Callable[..., Any],
-        args: tuple,
-        on_progress: ProgressCallback | None,
-    ) -> Any:
+    async def _exchange(self, worker: _Worker, fn: Callable[..., Any], args: tuple,
+                        on_progress: ProgressCallback | None) -> Any:
         loop = asyncio.get_running_loop()
         while not worker.ready:
             kind, _, _ = await loop.run_in_executor(self._readers, worker.conn.recv)

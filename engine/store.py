@@ -45,16 +45,8 @@ class Store(Protocol):
         """Create the learner if new (updating the display name) and return its id."""
         ...
 
-    def record_run(
-        self,
-        learner: LearnerRef,
-        *,
-        command: str,
-        options: Mapping[str, Any],
-        seed: int | None,
-        canonical: str,
-        request_key: str | None = None,
-    ) -> bool:
+    def record_run(self, learner: LearnerRef, *, command: str, options: Mapping[str, Any],
+                   seed: int | None, canonical: str, request_key: str | None = None) -> bool:
         """Record a demo run; False when ``request_key`` was already recorded (a retry)."""
         ...
 

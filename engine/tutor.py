@@ -44,36 +44,21 @@ class Tutor:
         self.store = store
         self.executor = executor
         self.rng = rng or random.SystemRandom()
-        self.buttons: dict[str, Callable[..., Any]] = {
-            "run": self._press_run,
-            "b": self._press_stored,
-        }
+        self.buttons: dict[str, Callable[..., Any]] = {"run": self._press_run,
+                                                       "b": self._press_stored}
 
     # --- entry points ----------------------------------------------------------------------
 
-    async def handle(
-        self,
-        learner: LearnerRef,
-        line: str,
-        *,
-        on_progress: ProgressCallback | None = None,
-        request_key: str | None = None,
-        admin: bool = False,
-    ) -> Reply:
+    async def handle(self, learner: LearnerRef, line: str, *,
+                     on_progress: ProgressCallback | None = None,
+                     request_key: str | None = None, admin: bool = False) -> Reply:
         """Parse a command line and run it. Bad input raises a TutorError with the reason."""
-        return await self.run(
-            learner, parse(line), on_progress=on_progress, request_key=request_key, admin=admin
-        )
+        return await self.run(learner, parse(line), on_progress=on_progress,
+                              request_key=request_key, admin=admin)
 
-    async def run(
-        self,
-        learner: LearnerRef,
-        request: Request,
-        *,
-        on_progress: ProgressCallback | None = None,
-        request_key: str | None = None,
-        admin: bool = False,
-    ) -> Reply:
+    async def run(self, learner: LearnerRef, request: Request, *,
+                  on_progress: ProgressCallback | None = None,
+                  request_key: str | None = None, admin: bool = False) -> Reply:
         """Run a validated request."""
         command = find_command(request.command)
         if command.admin and not admin:
@@ -84,15 +69,9 @@ class Tutor:
         reply = await use_case(learner, request, Context(on_progress, request_key, admin))
         return await self._shorten_buttons(reply)
 
-    async def press(
-        self,
-        learner: LearnerRef,
-        button_id: str,
-        *,
-        on_progress: ProgressCallback | None = None,
-        request_key: str | None = None,
-        admin: bool = False,
-    ) -> Reply:
+    async def press(self, learner: LearnerRef, button_id: str, *,
+                    on_progress: ProgressCallback | None = None,
+                    request_key: str | None = None, admin: bool = False) -> Reply:
         """Carry out a button's action (``verb:argument``)."""
         verb, _, argument = button_id.partition(":")
         action = self.buttons.get(verb)
@@ -107,13 +86,10 @@ class Tutor:
         """List the commands, or explain one."""
         if request.text:
             return Reply(text=command_help(request.text), ephemeral=True)
-        lines = [
-            "**tutorbot** teaches how neural networks, transformers and LLMs work, "
-            "with real demos. Commands:"
-        ]
-        lines += [
-            f"- `/{c.name}` — {c.help}" for c in command_table.COMMANDS.values() if not c.admin
-        ]
+        lines = ["**tutorbot** teaches how neural networks, transformers and LLMs work, "
+                 "with real demos. Commands:"]
+        lines += [f"- `/{c.name}` — {c.help}" for c in command_table.COMMANDS.values()
+                  if not c.admin]
         lines.append("Type `/help COMMAND` for its options, e.g. `/help tokenize`.")
         return Reply(text="\n".join(lines), ephemeral=True)
 
@@ -135,39 +111,29 @@ class Tutor:
 
     # --- shared machinery -------------------------------------------------------------------
 
-    async def _demo(self, learner: LearnerRef, request: Request, job: Job, ctx: Context) -> Reply:
+    async def _demo(self, learner: LearnerRef, request: Request, job: Job,
+                    ctx: Context) -> Reply:
         """Run a CPU job in the executor, then record the run exactly once."""
         command = find_command(request.command)
-        reply = await self.executor.submit(
-            job, request, key=learner.key, timeout=command.timeout, on_progress=ctx.on_progress
-        )
+        reply = await self.executor.submit(job, request, key=learner.key,
+                                           timeout=command.timeout,
+                                           on_progress=ctx.on_progress)
         await asyncio.to_thread(
-            self.store.record_run,
-            learner,
-            command=request.command,
-            options=dict(request.options),
-            seed=request.options.get("seed"),
-            canonical=request.canonical(),
-            request_key=ctx.request_key,
-        )
+            self.store.record_run, learner, command=request.command,
+            options=dict(request.options), seed=request.options.get("seed"),
+            canonical=request.canonical(), request_key=ctx.request_key)
         return reply
 
     async def _press_run(self, learner: LearnerRef, line: str, ctx: Context) -> Reply:
-        return await self.handle(
-            learner, line, on_progress=ctx.on_progress, request_key=ctx.request_key, admin=ctx.admin
-        )
+        return await self.handle(learner, line, on_progress=ctx.on_progress,
+                                 request_key=ctx.request_key, admin=ctx.admin)
 
     async def _press_stored(self, learner: LearnerRef, key: str, ctx: Context) -> Reply:
         action = await asyncio.to_thread(self.store.load_action, key)
         if action is None:
             raise NotFound("That button has expired. Type the command again instead.")
-        return await self.press(
-            learner,
-            action,
-            on_progress=ctx.on_progress,
-            request_key=ctx.request_key,
-            admin=ctx.admin,
-        )
+        return await self.press(learner, action, on_progress=ctx.on_progress,
+                                request_key=ctx.request_key, admin=ctx.admin)
 
     async def _shorten_buttons(self, reply: Reply) -> Reply:
         """Store button actions too long for a platform id and use their short key instead."""
@@ -190,10 +156,8 @@ def command_help(name: str) -> str:
         return err.user_message
     lines = [f"**/{command.name}** — {command.help}", f"Usage: `{command.usage}`"]
     if command.text:
-        lines.append(
-            f"- `{command.text.name.upper()}`: {command.text.help} "
-            f"(up to {command.text.max_len:,} characters)"
-        )
+        lines.append(f"- `{command.text.name.upper()}`: {command.text.help} "
+                     f"(up to {command.text.max_len:,} characters)")
     for opt in command.options:
         default = "" if opt.default in (None, ()) else f"; default {opt.format(opt.default)}"
         lines.append(f"- `{opt.name}`: {opt.help} — {opt.allowed()}{default}")
@@ -202,3 +166,4 @@ def command_help(name: str) -> str:
     if command.admin:
         lines.append("_Facilitators only._")
     return "\n".join(lines)
+

@@ -14,8 +14,7 @@ from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
 
 PG_ADMIN_URL = os.environ.get(
-    "TUTORBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+    "TUTORBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
 @pytest.fixture(scope="session")
@@ -27,11 +26,8 @@ def pg_server_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as err:  # fail loudly: Postgres tests must never be skipped silently
-        pytest.fail(
-            f"Postgres is unreachable at {PG_ADMIN_URL} ({err}); "
-            "start it or set TUTORBOT_TEST_POSTGRES_URL",
-            pytrace=False,
-        )
+        pytest.fail(f"Postgres is unreachable at {PG_ADMIN_URL} ({err}); "
+                    "start it or set TUTORBOT_TEST_POSTGRES_URL", pytrace=False)
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     yield url
     with admin.connect() as conn:

@@ -53,8 +53,7 @@ class DemoRunRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     learner_id: Mapped[int] = mapped_column(
-        ForeignKey("learners.id", ondelete="CASCADE"), index=True
-    )
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True)
     command: Mapped[str] = mapped_column(String(32))
     options: Mapped[dict[str, Any]] = mapped_column(JSON)
     seed: Mapped[int | None] = mapped_column(BigInteger)

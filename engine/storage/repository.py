@@ -30,20 +30,12 @@ class SqlStore:
         self.sessions = session_factory(engine)
 
     def _learner_id(self, session, learner: LearnerRef) -> int:
-        row = session.scalar(
-            select(Learner).where(
-                Learner.platform == learner.platform,
-                Learner.workspace == learner.workspace,
-                Learner.user_id == learner.user_id,
-            )
-        )
+        row = session.scalar(select(Learner).where(
+            Learner.platform == learner.platform, Learner.workspace == learner.workspace,
+            Learner.user_id == learner.user_id))
         if row is None:
-            row = Learner(
-                platform=learner.platform,
-                workspace=learner.workspace,
-                user_id=learner.user_id,
-                display_name=learner.display_name,
-            )
+            row = Learner(platform=learner.platform, workspace=learner.workspace,
+                          user_id=learner.user_id, display_name=learner.display_name)
             session.add(row)
             session.flush()
         elif learner.display_name and row.display_name != learner.display_name:
@@ -62,29 +54,14 @@ class SqlStore:
                 raise StorageError() from err
         raise AssertionError("unreachable")
 
-    def record_run(
-        self,
-        learner: LearnerRef,
-        *,
-        command: str,
-        options: Mapping[str, Any],
-        seed: int | None,
-        canonical: str,
-        request_key: str | None = None,
-    ) -> bool:
+    def record_run(self, learner: LearnerRef, *, command: str, options: Mapping[str, Any],
+                   seed: int | None, canonical: str, request_key: str | None = None) -> bool:
         learner_id = self.upsert_learner(learner)
         try:
             with self.sessions.begin() as session:
-                session.add(
-                    DemoRunRow(
-                        learner_id=learner_id,
-                        command=command,
-                        options=_jsonable(options),
-                        seed=seed,
-                        canonical=canonical,
-                        request_key=request_key,
-                    )
-                )
+                session.add(DemoRunRow(learner_id=learner_id, command=command,
+                                       options=_jsonable(options), seed=seed,
+                                       canonical=canonical, request_key=request_key))
         except IntegrityError:
             return False  # this request_key is already recorded: a retry
         except SQLAlchemyError as err:
@@ -94,16 +71,13 @@ class SqlStore:
     def runs(self, learner: LearnerRef) -> list[DemoRun]:
         with self.sessions() as session:
             rows = session.scalars(
-                select(DemoRunRow)
-                .join(Learner)
-                .where(
+                select(DemoRunRow).join(Learner).where(
                     Learner.platform == learner.platform,
                     Learner.workspace == learner.workspace,
                     Learner.user_id == learner.user_id,
-                )
-                .order_by(DemoRunRow.id)
-            )
-            return [DemoRun(r.command, r.options, r.seed, r.canonical, r.created_at) for r in rows]
+                ).order_by(DemoRunRow.id))
+            return [DemoRun(r.command, r.options, r.seed, r.canonical, r.created_at)
+                    for r in rows]
 
     def save_action(self, action: str) -> str:
         key = hashlib.sha256(action.encode()).hexdigest()[:24]

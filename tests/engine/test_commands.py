@@ -11,22 +11,14 @@ from engine.options import ChoiceOption, IntListOption, IntOption, TextArg
 from engine.tutor import Tutor, command_help
 
 DEMO = Command(
-    "demo-test",
-    "A command used only by these tests",
-    options=(
-        ChoiceOption("activation", "a", "tanh", choices=("relu", "tanh", "sigmoid", "linear")),
-        IntListOption("layers", "l", (4, 2), max_items=6, item_min=1, item_max=8),
-        IntOption("noise", "n", 0, min=0, max=50),
-        commands.SEED,
-    ),
-    heavy=True,
-)
-TEXTY = Command(
-    "texty-test",
-    "A text command used only by these tests",
-    options=(IntOption("layer", "l", 1, min=1, max=6),),
-    text=TextArg("text", "some text", max_len=50),
-)
+    "demo-test", "A command used only by these tests",
+    options=(ChoiceOption("activation", "a", "tanh", choices=("relu", "tanh", "sigmoid", "linear")),
+             IntListOption("layers", "l", (4, 2), max_items=6, item_min=1, item_max=8),
+             IntOption("noise", "n", 0, min=0, max=50), commands.SEED),
+    heavy=True)
+TEXTY = Command("texty-test", "A text command used only by these tests",
+                options=(IntOption("layer", "l", 1, min=1, max=6),),
+                text=TextArg("text", "some text", max_len=50))
 
 
 @pytest.fixture(autouse=True)
@@ -38,9 +30,8 @@ def extra_commands(monkeypatch):
 
 def test_slack_style_text_becomes_a_validated_request_with_defaults():
     request = parse("/demo-test activation=relu layers=4,4 noise=5")
-    assert request == Request(
-        "demo-test", {"activation": "relu", "layers": (4, 4), "noise": 5, "seed": None}
-    )
+    assert request == Request("demo-test", {"activation": "relu", "layers": (4, 4), "noise": 5,
+                                            "seed": None})
 
 
 def test_free_text_keeps_its_inner_spacing_and_options_may_lead_or_trail():

@@ -23,9 +23,8 @@ async def test_jobs_run_in_workers_with_one_thread_and_report_progress(pool):
     async def on_progress(report):
         seen.append(report.text)
 
-    assert (
-        await pool.submit(pool_jobs.square, 7, key="a", timeout=30, on_progress=on_progress) == 49
-    )
+    assert await pool.submit(pool_jobs.square, 7, key="a", timeout=30,
+                             on_progress=on_progress) == 49
     assert seen == ["squaring"]
     env, torch_threads, pid = await pool.submit(pool_jobs.threads, key="a", timeout=60)
     assert (env, torch_threads) == ("1", 1)
@@ -33,10 +32,8 @@ async def test_jobs_run_in_workers_with_one_thread_and_report_progress(pool):
 
 
 async def test_admission_is_bounded_and_one_job_per_learner(pool):
-    slow = [
-        asyncio.create_task(pool.submit(pool_jobs.sleepy, 1.0, key=k, timeout=30))
-        for k in ("a", "b", "c")
-    ]
+    slow = [asyncio.create_task(pool.submit(pool_jobs.sleepy, 1.0, key=k, timeout=30))
+            for k in ("a", "b", "c")]
     await asyncio.sleep(0.05)
     with pytest.raises(Busy, match="already have a demo running"):
         await pool.submit(pool_jobs.square, 2, key="a", timeout=30)

@@ -13,19 +13,10 @@ from engine.options import (
     TextArg,
 )
 
-ACTIVATION = ChoiceOption(
-    "activation", "how neurons fire", "tanh", choices=("relu", "tanh", "sigmoid", "linear")
-)
-LAYERS = IntListOption(
-    "layers",
-    "hidden layers",
-    (4, 2),
-    min_items=0,
-    max_items=6,
-    item_min=1,
-    item_max=8,
-    empty_words=("0", "none"),
-)
+ACTIVATION = ChoiceOption("activation", "how neurons fire", "tanh",
+                          choices=("relu", "tanh", "sigmoid", "linear"))
+LAYERS = IntListOption("layers", "hidden layers", (4, 2), min_items=0, max_items=6,
+                       item_min=1, item_max=8, empty_words=("0", "none"))
 NOISE = IntOption("noise", "noise", 0, min=0, max=50)
 LR = FloatOption("lr", "learning rate", 0.03, min=0.00001, max=10)
 
@@ -38,8 +29,7 @@ def message(option, raw) -> str:
 
 def test_choice_suggests_the_closest_name():
     assert message(ACTIVATION, "tahn") == (
-        "`activation` must be one of relu, tanh, sigmoid, linear; got 'tahn' (did you mean tanh?)"
-    )
+        "`activation` must be one of relu, tanh, sigmoid, linear; got 'tahn' (did you mean tanh?)")
     assert ACTIVATION.parse("ReLU") == "relu"
 
 
@@ -69,9 +59,8 @@ def test_int_list_reads_lists_and_explains_each_mistake():
 
 
 def test_choice_list_rejects_unknown_and_repeated_items():
-    features = ChoiceListOption(
-        "features", "inputs", ("x1", "x2"), choices=("x1", "x2", "x1sq", "x2sq")
-    )
+    features = ChoiceListOption("features", "inputs", ("x1", "x2"),
+                                choices=("x1", "x2", "x1sq", "x2sq"))
     assert features.parse("x1,x2sq") == ("x1", "x2sq")
     assert "(did you mean x1sq?)" in message(features, "x1,x1sqq")
     assert "appears twice" in message(features, "x1,x1")

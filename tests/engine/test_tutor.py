@@ -11,12 +11,9 @@ from engine.store import LearnerRef
 from engine.tutor import Context, Tutor
 
 ANA = LearnerRef("console", "local", "ana")
-FACILITATOR_ONLY = Command(
-    "admin-test",
-    "A facilitator-only command used by these tests",
-    text=TextArg("note", "anything", max_len=500, required=False),
-    admin=True,
-)
+FACILITATOR_ONLY = Command("admin-test", "A facilitator-only command used by these tests",
+                           text=TextArg("note", "anything", max_len=500, required=False),
+                           admin=True)
 
 
 class RecordingTutor(Tutor):

@@ -67,20 +67,13 @@ async def test_help_lists_every_command_from_the_table(console):
 
 
 def run_cli(args, env):
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
 
 
 def cli_env(tmp_path, **extra):
-    env = {
-        k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("TUTORBOT_")
-    }
+    env = {k: v for k, v in os.environ.items()
+           if k != "DATABASE_URL" and not k.startswith("TUTORBOT_")}
     env.update(XDG_DATA_HOME=str(tmp_path / "xdg"), TUTORBOT_LOG_LEVEL="WARNING", **extra)
     return env
 

@@ -30,13 +30,8 @@ def test_concurrent_first_requests_create_one_learner(store):
 
 
 def test_a_run_is_recorded_once_even_when_the_platform_retries(store):
-    kwargs = dict(
-        command="tokenize",
-        options={"layers": (4, 2)},
-        seed=7,
-        canonical="/tokenize hi",
-        request_key="evt-1",
-    )
+    kwargs = dict(command="tokenize", options={"layers": (4, 2)}, seed=7,
+                  canonical="/tokenize hi", request_key="evt-1")
     assert store.record_run(ANA, **kwargs) is True
     assert store.record_run(ANA, **kwargs) is False
     runs = store.runs(ANA)
