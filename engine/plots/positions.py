@@ -22,9 +22,8 @@ def render_positions(table: np.ndarray, tokens: Sequence[str], similarity: np.nd
     Right top: a few dimensions as waves, token positions marked. Right bottom: how alike a
     position's vector is to position 0's as the distance grows."""
     positions, dims = table.shape
-    figure = Figure(figsize=(12, 6.4), layout="constrained")
-    grid = figure.add_gridspec(2, 2, width_ratios=(1.1, 1))
-    heat = figure.add_subplot(grid[:, 0])
+    figure = Figure(figsize=(12, 6.4))  # fixed axes boxes: no layout engine, far fewer text passes
+    heat = figure.add_axes((0.09, 0.09, 0.36, 0.84))
     image = heat.imshow(
         table, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest"
     )
@@ -40,9 +39,9 @@ def render_positions(table: np.ndarray, tokens: Sequence[str], similarity: np.nd
             rows + rest, labels + [str(r) for r in rest], fontsize=7 if len(rows) > 20 else 8
         )
         heat.axhspan(-0.5, len(tokens) - 0.5, xmin=0, xmax=0.012, color="#f2b600")
-    figure.colorbar(image, ax=heat, shrink=0.7, label="value")
+    figure.colorbar(image, cax=figure.add_axes((0.465, 0.25, 0.012, 0.5)), label="value")
 
-    waves = figure.add_subplot(grid[0, 1])
+    waves = figure.add_axes((0.58, 0.59, 0.40, 0.34))
     x = np.arange(positions)
     for d in wave_dims(dims):
         waves.plot(x, table[:, d], lw=1.6, label=f"dim {d}")
@@ -55,7 +54,7 @@ def render_positions(table: np.ndarray, tokens: Sequence[str], similarity: np.nd
     waves.legend(fontsize=7, ncols=3, loc="lower left")
     waves.set_ylim(-1.25, 1.25)
 
-    near = figure.add_subplot(grid[1, 1])
+    near = figure.add_axes((0.58, 0.09, 0.40, 0.34))
     near.plot(x, similarity / similarity[0], color="#4c72b0", lw=1.8)
     near.set_xlabel("distance from position 0")
     near.set_ylabel("similarity (1 = identical)")
