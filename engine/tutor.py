@@ -16,9 +16,6 @@ from engine import commands as command_table
 from engine.commands import Request, find_command, parse
 from engine.errors import Forbidden, NotFound, TutorError
 from engine.execution import Executor, ProgressCallback
-from engine.jobs import attention as attention_job
-from engine.jobs import embed as embed_job
-from engine.jobs import position as position_job
 from engine.jobs import tokenize as tokenize_job
 from engine.replies import BUTTON_ID_MAX, Reply
 from engine.store import LearnerRef, Store
@@ -99,15 +96,21 @@ class Tutor:
 
     async def attention(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         """A real transformer's attention weights and the patterns in them."""
-        return await self._demo(learner, request, attention_job.run, ctx)
+        from engine.jobs import attention as job  # torch loads in the workers, not here
+
+        return await self._demo(learner, request, job.run, ctx)
 
     async def position(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         """Positional encodings: sinusoidal, learned and rotary."""
-        return await self._demo(learner, request, position_job.run, ctx)
+        from engine.jobs import position as job
+
+        return await self._demo(learner, request, job.run, ctx)
 
     async def embed(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         """Sentence embeddings compared."""
-        return await self._demo(learner, request, embed_job.run, ctx)
+        from engine.jobs import embed as job  # torch loads in the workers, not here
+
+        return await self._demo(learner, request, job.run, ctx)
 
     # --- shared machinery -------------------------------------------------------------------
 
