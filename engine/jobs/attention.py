@@ -21,7 +21,8 @@ from engine.demos.attention_patterns import (
 from engine.demos.minilm import load_minilm
 from engine.demos.tokenizers import clean_text, visible
 from engine.errors import BadInput, BadOption
-from engine.plots.attention import render_grid, render_head, render_lines
+from engine.plots.attention import render_grid, render_head
+from engine.plots.attention_lines import render_layer_lines
 from engine.plots.glyphs import printable, shorten
 from engine.replies import Button, Image, ProgressFn, Reply
 
@@ -134,7 +135,9 @@ def _picture(view: str, data: Weights, classified, chosen: HeadPattern, model: s
         return render_grid(data.weights, tags, f"{MODEL_NAMES[model]}: every layer and head")
     matrix = data.weights[chosen.layer - 1]  # (heads, T, T)
     if view == "lines":
-        return render_lines(data.tokens, matrix, [chosen.head - 1], f"{where}: lines = attention")
+        tags = [short_tag(data.tokens, h) for h in classified[chosen.layer - 1]]
+        title = f"{MODEL_NAMES[model]}: layer {chosen.layer}, head {chosen.head} large"
+        return render_layer_lines(data.tokens, matrix, chosen.head - 1, tags, title)
     return render_head(data.tokens, matrix[chosen.head - 1], f"{model}: {where}")
 
 

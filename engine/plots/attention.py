@@ -1,4 +1,4 @@
-"""Attention pictures: one head as a heatmap, all heads as one mosaic, one layer as lines.
+"""Attention pictures: one head as a heatmap and all heads as one mosaic (lines: attention_lines).
 
 All three take `tokens: list[str]` and `weights (layers, heads, T, T)` (rows = the token that
 looks, columns = the token looked at), so MiniLM and the tiny GPT draw the same way.
@@ -10,19 +10,15 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib import colormaps
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
 from PIL import Image, ImageDraw
 
 from engine.plots.glyphs import pil_font, printable, shorten
 from engine.plots.heatmap import MatrixStyle, matrix_image
 from engine.plots.png import image_to_png
-from engine.plots.style import png_bytes
 
 CMAP = "Blues"
 THUMB = 56  # pixels per head thumbnail in the mosaic
 THUMB_GAP = 8
-HEAD_COLOURS = colormaps["tab20"]
 
 
 def token_labels(tokens: Sequence[str], limit: int = 14) -> list[str]:
@@ -85,53 +81,3 @@ def render_grid(weights: np.ndarray, tags: Sequence[Sequence[str]], title: str) 
     note = "each square: rows = tokens looking, columns = tokens looked at; darker = more attention"
     draw.text((12, height - 22), note, font=small, fill="#444444")
     return image_to_png(image)
-
-
-def render_lines(
-    tokens: Sequence[str],
-    weights: np.ndarray,
-    heads: Sequence[int],
-    title: str,
-    threshold: float = 0.05,
-) -> bytes:
-    """BertViz-style view of one layer (heads, T, T): lines from each token (left) to the
-    tokens it attends to (right); line opacity = weight; one colour per head."""
-    length = len(tokens)
-    height = max(4.0, 0.24 * length + 1.5)
-    figure = Figure(figsize=(7.5, height), layout="constrained")
-    axes = figure.add_subplot()
-    y = -np.arange(length)  # token i sits at height -i on both sides
-    segments, colours = [], []
-    widths = []
-    for head in heads:
-        rgba = (
-            np.array(HEAD_COLOURS(head % 20)) if len(heads) > 1 else np.array((0.05, 0.25, 0.6, 1))
-        )
-        rows, cols = np.nonzero(weights[head] >= threshold)
-        for i, j in zip(rows, cols, strict=True):
-            weight = float(weights[head, i, j])
-            segments.append(((0.0, y[i]), (1.0, y[j])))
-            colours.append((*rgba[:3], min(1.0, 0.1 + 0.9 * weight)))
-            widths.append(0.6 + 3.0 * weight)
-    axes.add_collection(LineCollection(segments, colors=colours, linewidths=widths))
-    labels = token_labels(tokens, 18)
-    font = 10 if length <= 30 else 7
-    for i, label in enumerate(labels):
-        axes.text(-0.03, y[i], label, ha="right", va="center", fontsize=font)
-        axes.text(1.03, y[i], label, ha="left", va="center", fontsize=font)
-    axes.set_xlim(-0.45, 1.45)
-    axes.set_ylim(-length + 0.4, 0.6)
-    axes.axis("off")
-    axes.set_title(printable(title), fontsize=11)
-    if len(heads) > 1:
-        handles = [axes.plot([], [], color=HEAD_COLOURS(h % 20), lw=3)[0] for h in heads]
-        axes.legend(
-            handles,
-            [f"head {h + 1}" for h in heads],
-            loc="lower center",
-            ncols=6,
-            fontsize=7,
-            bbox_to_anchor=(0.5, -0.08),
-            frameon=False,
-        )
-    return png_bytes(figure)

@@ -43,3 +43,15 @@ def test_head_heatmap_scales_cells_with_the_token_count():
     tokens = [f"t{i}" for i in range(64)]
     png = render_head(tokens, np.eye(64), "64 tokens")
     assert size(png)[0] < 1000
+
+
+def test_lines_view_draws_the_whole_layer_and_marks_the_chosen_head():
+    from engine.plots.attention_lines import render_layer_lines
+
+    weights = np.random.default_rng(1).dirichlet(np.ones(7), size=(12, 7))  # (12 heads, 7, 7)
+    tokens = ["[CLS]", "a", "b", "c", "d", "e", "[SEP]"]
+    png = render_layer_lines(tokens, weights, 2, ["prev 90%"] * 12, "layer 1")
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    red = np.all(np.array(image) == (0xD1, 0x24, 0x2F), axis=-1)  # the chosen head's frame
+    assert red.sum() > 100
+    assert png == render_layer_lines(tokens, weights, 2, ["prev 90%"] * 12, "layer 1")
