@@ -166,7 +166,7 @@ _TABLE: list[Command] = [
                       min=8, max=512),
         ),
         text=TextArg("text", "optional text whose tokens get marked on the picture",
-                     max_len=2000, required=False),
+                     max_len=4000, required=False),
         heavy=True,
         timeout=20.0,
         examples=("/position", "/position My name is Pawel", "/position The cat sat dims=128"),
