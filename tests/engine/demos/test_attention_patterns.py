@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.demos.attention import minilm_attention
 from engine.demos.attention_patterns import (
@@ -103,3 +105,23 @@ def test_minilm_has_a_real_previous_token_head():
     assert any(h.pattern == "previous" and h.score > 0.9 for h in best)
     previous = pattern_scores(result.tokens, result.weights)["previous"]
     assert np.unravel_index(np.argmax(previous), previous.shape) == (0, 2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 9), st.booleans(), st.integers(0, 2**32 - 1))
+def test_scores_are_shares_between_zero_and_one_for_any_rows(length, causal, seed):
+    rng = np.random.default_rng(seed)
+    weights = rng.dirichlet(np.ones(length), size=(2, 3, length))  # (2, 3, T, T)
+    if causal:
+        weights = np.tril(weights)
+        weights /= weights.sum(-1, keepdims=True)
+    tokens = ["[CLS]"] + [f"w{i}" for i in range(length - 2)] + ["[SEP]"] if length > 1 else ["w"]
+    for name, score in pattern_scores(tokens, weights).items():
+        assert score.shape == (2, 3)
+        assert np.all(score >= -1e-9) and np.all(score <= 1 + 1e-9), name
+    heads = classify_heads(tokens, weights)
+    assert all(
+        h.pattern in {"previous", "next", "self", "first", "separator", "broad", "mixed"}
+        for row in heads
+        for h in row
+    )
