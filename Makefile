@@ -1,0 +1,30 @@
+# tutorbot — the two commands a newcomer needs:  make chat   and   make test
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup chat test lint bench
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# CPU-only torch first (this exact pin), so nothing pulls a multi-GB CUDA build
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+chat: setup  ## set up, then open the console tutor on the embedded SQLite default
+	$(BIN)/tutorbot chat
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: lint  ## set up, then lint, check import contracts and run every test (SQLite + Postgres)
+	$(BIN)/pytest
+
+bench: setup  ## print benchmark figures
+	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

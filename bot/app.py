@@ -1,0 +1,63 @@
+"""The composition root: settings -> storage -> worker pool -> Tutor."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bot import migrate
+from bot.settings import CoreSettings
+from engine.errors import TutorError
+from engine.execution import WorkerPool
+from engine.jobs import tokenize as tokenize_job
+from engine.storage.db import make_engine
+from engine.storage.repository import SqlStore
+from engine.tutor import Tutor
+
+log = logging.getLogger(__name__)
+
+WARMUPS = (tokenize_job.warm,)
+
+
+class SetupError(TutorError):
+    """tutorbot cannot start as configured; the message says how to fix it."""
+
+
+def prepare_environment(settings: CoreSettings) -> None:
+    """Offline model and tokenizer caches live in the data directory (inherited by workers)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(settings.data_dir / "tiktoken-cache"))
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+def open_store(settings: CoreSettings) -> SqlStore:
+    """Connect to the database; SQLite upgrades itself, Postgres must already be upgraded."""
+    url = settings.db_url
+    engine = make_engine(url)
+    if settings.is_sqlite:
+        migrate.upgrade(url)
+    else:
+        current, head = migrate.current_revision(engine), migrate.head_revision(url)
+        if current != head:
+            raise SetupError(f"The database is at revision {current or 'none'} but tutorbot "
+                             f"needs {head}. Run `tutorbot db upgrade` first.")
+    return SqlStore(engine)
+
+
+@asynccontextmanager
+async def build_tutor(settings: CoreSettings, *, workers: int | None = None,
+                      warmups=WARMUPS) -> AsyncIterator[Tutor]:
+    """A ready Tutor with its storage and worker pool; both are closed on exit."""
+    prepare_environment(settings)
+    store = open_store(settings)
+    pool = WorkerPool(workers=workers or settings.workers, queue_limit=settings.queue_limit,
+                      warmups=warmups)
+    await pool.start()
+    try:
+        yield Tutor(store, pool)
+    finally:
+        await pool.close()
+        store.engine.dispose()

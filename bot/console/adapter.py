@@ -1,0 +1,125 @@
+"""The console adapter: the same slash commands in a terminal; pictures saved to a folder."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import getpass
+import logging
+import re
+import sys
+import uuid
+from pathlib import Path
+from typing import TextIO
+
+from engine.errors import TutorError
+from engine.replies import Progress, Reply
+from engine.store import LearnerRef
+from engine.tutor import Tutor
+
+log = logging.getLogger(__name__)
+
+BOLD = re.compile(r"\*\*(.+?)\*\*")
+PROMPT = "tutorbot> "
+EXIT_WORDS = {"/quit", "/exit", "quit", "exit"}
+
+
+def console_learner() -> LearnerRef:
+    user = getpass.getuser() or "you"
+    return LearnerRef("console", "local", user, display_name=user)
+
+
+def render_text(text: str) -> str:
+    """Markdown subset to plain terminal text."""
+    return BOLD.sub(r"\1", text)
+
+
+class ConsoleAdapter:
+    """Runs commands against a Tutor and prints answers; images go to ``image_dir``."""
+
+    def __init__(self, tutor: Tutor, image_dir: Path, out: TextIO = sys.stdout,
+                 learner: LearnerRef | None = None) -> None:
+        self.tutor = tutor
+        self.image_dir = image_dir
+        self.out = out
+        self.learner = learner or console_learner()
+        self.last_buttons: list[str] = []
+
+    async def answer(self, line: str) -> bool:
+        """Answer one line; a digit presses that button of the last reply. True on success."""
+        try:
+            if line.strip().isdigit() and self.last_buttons:
+                reply = await self._press(int(line.strip()))
+            else:
+                reply = await self.tutor.handle(self.learner, line, on_progress=self._progress,
+                                                admin=True)  # anyone is admin locally
+        except TutorError as err:
+            self._print(render_text(err.user_message))
+            return False
+        except Exception:  # a bug: never a traceback for the learner
+            ref = uuid.uuid4().hex[:8]
+            log.exception("unexpected error [%s] answering %r", ref, line[:200])
+            self._print(f"Sorry — something went wrong on my side (error id {ref}).")
+            return False
+        self.show(reply)
+        return True
+
+    async def _press(self, number: int) -> Reply:
+        if not 1 <= number <= len(self.last_buttons):
+            raise TutorError(f"Press a button from 1 to {len(self.last_buttons)}.")
+        return await self.tutor.press(self.learner, self.last_buttons[number - 1],
+                                      on_progress=self._progress, admin=True)
+
+    async def _progress(self, report: Progress) -> None:
+        share = f" {report.fraction:.0%}" if report.fraction is not None else ""
+        self._print(f"… {report.text}{share}")
+
+    def show(self, reply: Reply) -> None:
+        """Print the text, save the images and list the buttons."""
+        self._print(render_text(reply.text))
+        if reply.images:
+            self.image_dir.mkdir(parents=True, exist_ok=True)
+        for image in reply.images:
+            path = self.image_dir / f"{uuid.uuid4().hex[:8]}-{image.name}"
+            path.write_bytes(image.data)
+            self._print(f"[image] {path}")
+        if reply.command:
+            self._print(f"(reproduce: {reply.command})")
+        self.last_buttons = [b.id for b in reply.buttons]
+        if reply.buttons:
+            labels = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, 1))
+            self._print(f"Buttons: {labels}  — type the number to press one")
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    async def repl(self, history: Path | None = None) -> None:
+        """An interactive loop with line editing and history (readline) until /quit or EOF."""
+        _enable_history(history)
+        self._print("tutorbot — type /help to see the commands, /quit to leave.")
+        while True:
+            try:
+                line = await asyncio.to_thread(input, PROMPT)
+            except (EOFError, KeyboardInterrupt):
+                self._print("")
+                return
+            if line.strip().lower() in EXIT_WORDS:
+                return
+            if line.strip():
+                await self.answer(line)
+
+
+def _enable_history(path: Path | None) -> None:
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - readline is missing on some platforms
+        return
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        readline.read_history_file(path)
+    import atexit
+
+    readline.set_history_length(1000)
+    atexit.register(readline.write_history_file, path)

@@ -1,0 +1,253 @@
+"""THE command table: the single source of truth for names, options, help and limits.
+
+Every adapter derives its commands from ``COMMANDS``: the console and Slack parse text with
+``parse``; Discord builds typed app commands from the same entries and calls ``build``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+from engine.errors import BadInput, BadOption, UnknownCommand, did_you_mean, one_of
+from engine.options import IntOption, Option, TextArg
+
+NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+OPTION_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+HELP_MAX = 100  # Discord's description limit; Slack's is larger
+
+SEED = IntOption("seed", "random seed; the same seed gives the same data and picture",
+                 default=None, min=0, max=2**31 - 1)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command: its name, one-line help, typed options and how it runs."""
+
+    name: str
+    help: str
+    options: tuple[Option, ...] = ()
+    text: TextArg | None = None
+    heavy: bool = False  # runs in the worker pool (CPU work)
+    admin: bool = False  # facilitators only
+    timeout: float = 30.0  # seconds a heavy job may run before it is stopped
+    examples: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not NAME_RE.match(self.name) or not 1 <= len(self.help) <= HELP_MAX:
+            raise ValueError(f"bad command definition: {self.name!r}")
+        names = [o.name for o in self.options]
+        if len(set(names)) != len(names) or not all(OPTION_NAME_RE.match(n) for n in names):
+            raise ValueError(f"bad option names for /{self.name}: {names}")
+
+    @property
+    def handler(self) -> str:
+        """The Tutor method that carries out this command."""
+        return self.name.replace("-", "_")
+
+    def option(self, name: str) -> Option:
+        """The option called ``name``; an unknown name raises a message listing the valid ones."""
+        for opt in self.options:
+            if opt.name == name:
+                return opt
+        valid = ", ".join(o.name for o in self.options) or "none"
+        raise BadOption(
+            f"`/{self.name}` has no option `{name}`{did_you_mean(name, self.option_names)}; "
+            f"its options are: {valid}."
+        )
+
+    @property
+    def option_names(self) -> tuple[str, ...]:
+        return tuple(o.name for o in self.options)
+
+    @property
+    def usage(self) -> str:
+        """``/cmd TEXT [name=default] ...``"""
+        parts = [f"/{self.name}"]
+        if self.text:
+            label = self.text.name.upper()
+            parts.append(label if self.text.required else f"[{label}]")
+        for opt in self.options:
+            shown = "…" if opt.default in (None, ()) else opt.format(opt.default)
+            parts.append(f"[{opt.name}={shown}]")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Request:
+    """A validated command: every option present (defaults filled in) and the free text."""
+
+    command: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
+
+    def __reduce__(self):  # MappingProxyType does not pickle; requests cross process borders
+        return (Request, (self.command, dict(self.options), self.text))
+
+    def __getitem__(self, name: str) -> Any:
+        return self.options[name]
+
+    def with_options(self, **changes: Any) -> Request:
+        """A copy with some options changed (values already validated)."""
+        return replace(self, options={**self.options, **changes})
+
+    def canonical(self) -> str:
+        """The exact command string that reproduces this request (non-defaults and the seed)."""
+        spec = COMMANDS[self.command]
+        parts = [f"/{self.command}"]
+        if self.text:
+            parts.append(self.text)
+        for opt in spec.options:
+            value = self.options.get(opt.name, opt.default)
+            if value is not None and (value != opt.default or opt.name == "seed"):
+                parts.append(f"{opt.name}={opt.format(value)}")
+        return " ".join(parts)
+
+
+# --- the table ------------------------------------------------------------------------------
+# Each feature adds its commands below, in its own section.
+
+_TABLE: list[Command] = [
+    # core
+    Command(
+        "help",
+        "List the commands, or explain one in detail",
+        text=TextArg("command", "a command name such as tokenize", max_len=40, required=False),
+        examples=("/help", "/help tokenize"),
+    ),
+    # tokenizers and transformers
+    Command(
+        "tokenize",
+        "See how GPT-4's tokenizer (cl100k_base) splits your text into tokens",
+        text=TextArg("text", "the text to split, e.g. `/tokenize My name is Pawel`", max_len=4000),
+        heavy=True,
+        timeout=20.0,
+        examples=("/tokenize My name is Pawel", "/tokenize Tokenization isn't magic 🙂"),
+    ),
+]
+
+COMMANDS: Mapping[str, Command] = MappingProxyType({c.name: c for c in _TABLE})
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+_OPTION_TOKEN = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)=(.*)$", re.S)
+
+
+def parse(line: str) -> Request:
+    """Parse ``/name text opt=value ...`` into a validated Request."""
+    stripped = line.strip()
+    if not stripped:
+        raise BadInput("Type a command, for example `/tokenize My name is Pawel`, or `/help`.")
+    if not stripped.startswith("/"):
+        raise BadInput("Commands start with `/`, for example `/tokenize My name is Pawel`. "
+                       "Type `/help` to see them all.")
+    name, _, rest = stripped[1:].partition(" ")
+    return parse_args(name, rest)
+
+
+def find_command(name: str) -> Command:
+    """The command called ``name``; unknown names raise a message with a suggestion."""
+    key = name.strip().lower().lstrip("/")
+    if key in COMMANDS:
+        return COMMANDS[key]
+    shown = key[:40] + ("…" if len(key) > 40 else "")
+    raise UnknownCommand(
+        f"There is no command `/{shown}`{did_you_mean(key, COMMANDS)}. "
+        f"Commands: {one_of('/' + c for c in COMMANDS)}. Type `/help` for details."
+    )
+
+
+def parse_args(name: str, args: str) -> Request:
+    """Parse the text after a command name (Slack hands the two over separately)."""
+    command = find_command(name)
+    tokens = args.split()
+    if command.text is None:
+        lead, trail = len(tokens), 0  # every token must be an option
+    else:
+        lead = _leading_options(command, tokens)
+        trail = _trailing_options(command, tokens[lead:])
+    raw: dict[str, str] = {}
+    for token in tokens[:lead] + tokens[len(tokens) - trail:]:
+        key, value = _split_option(command, token)
+        if key in raw:
+            raise BadOption(f"`{key}` is given twice; give it once.")
+        raw[key] = value
+    text = _middle_text(args, tokens, lead, trail) if command.text else ""
+    return build(command.name, raw, text)
+
+
+def build(name: str, values: Mapping[str, Any], text: str | None = None) -> Request:
+    """Validate typed or textual option values (Discord, buttons) into a Request."""
+    command = find_command(name)
+    options: dict[str, Any] = {}
+    for key, value in values.items():
+        opt = command.option(key)
+        options[key] = opt.check(value)
+    for opt in command.options:
+        options.setdefault(opt.name, opt.default)
+    clean = command.text.check(command.name, text or "") if command.text else ""
+    return Request(command.name, options, clean)
+
+
+def _split_option(command: Command, token: str) -> tuple[str, str]:
+    match = _OPTION_TOKEN.match(token)
+    if match is None:
+        raise BadOption(_no_text_message(command, token))
+    key = match.group(1).lower()
+    command.option(key)  # raises with a suggestion when unknown
+    return key, match.group(2)
+
+
+def _is_option(command: Command, token: str) -> bool:
+    """True for ``key=value`` tokens whose key is an option, or close enough to be a typo."""
+    match = _OPTION_TOKEN.match(token)
+    if match is None:
+        return False
+    key = match.group(1).lower()
+    if command.text is None or key in command.option_names:
+        return True
+    return bool(did_you_mean(key, command.option_names))
+
+
+def _leading_options(command: Command, tokens: list[str]) -> int:
+    count = 0
+    while count < len(tokens) and _is_option(command, tokens[count]):
+        count += 1
+    return count
+
+
+def _trailing_options(command: Command, tokens: list[str]) -> int:
+    count = 0
+    while count < len(tokens) and _is_option(command, tokens[len(tokens) - 1 - count]):
+        count += 1
+    return count
+
+
+def _middle_text(args: str, tokens: list[str], lead: int, trail: int) -> str:
+    """The free text between the option runs, with its inner whitespace kept as typed."""
+    middle = tokens[lead:len(tokens) - trail]
+    if not middle:
+        return ""
+    start = 0
+    for token in tokens[:lead]:
+        start = args.index(token, start) + len(token)
+    begin = args.index(middle[0], start)
+    end = begin
+    for token in middle:
+        end = args.index(token, end) + len(token)
+    return args[begin:end]
+
+
+def _no_text_message(command: Command, token: str) -> str:
+    shown = token[:40] + ("…" if len(token) > 40 else "")
+    if command.options:
+        return (f"`/{command.name}` takes options as name=value, not '{shown}'. "
+                f"Usage: `{command.usage}`")
+    return f"`/{command.name}` takes no text or options; got '{shown}'."

@@ -1,0 +1,1 @@
+"""CPU jobs: each ``run(request, progress) -> Reply`` executes inside a pool worker."""

@@ -1,0 +1,154 @@
+"""The use cases: one async method per command, each returning a platform-neutral Reply.
+
+Adapters call ``handle`` (text), ``run`` (a Request built from typed options) or ``press``
+(a button). CPU work goes to the Executor; storage goes through the Store port in a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from engine import commands as command_table
+from engine.commands import Request, find_command, parse
+from engine.errors import Forbidden, NotFound, TutorError
+from engine.execution import Executor, ProgressCallback
+from engine.jobs import tokenize as tokenize_job
+from engine.replies import BUTTON_ID_MAX, Reply
+from engine.store import LearnerRef, Store
+
+Job = Callable[..., Reply]
+
+
+@dataclass(frozen=True)
+class Context:
+    """Per-call extras: where progress goes, an idempotency key, and whether the caller is a
+    facilitator (the adapter decides: Slack admins/owners or an allow-list, Discord Manage
+    Server, anyone in the console)."""
+
+    on_progress: ProgressCallback | None = None
+    request_key: str | None = None
+    admin: bool = False
+
+
+class Tutor:
+    """tutorbot's use cases, independent of any chat platform."""
+
+    def __init__(self, store: Store, executor: Executor, *, rng: random.Random | None = None):
+        self.store = store
+        self.executor = executor
+        self.rng = rng or random.SystemRandom()
+        self.buttons: dict[str, Callable[..., Any]] = {"run": self._press_run,
+                                                       "b": self._press_stored}
+
+    # --- entry points ----------------------------------------------------------------------
+
+    async def handle(self, learner: LearnerRef, line: str, *,
+                     on_progress: ProgressCallback | None = None,
+                     request_key: str | None = None, admin: bool = False) -> Reply:
+        """Parse a command line and run it. Bad input raises a TutorError with the reason."""
+        return await self.run(learner, parse(line), on_progress=on_progress,
+                              request_key=request_key, admin=admin)
+
+    async def run(self, learner: LearnerRef, request: Request, *,
+                  on_progress: ProgressCallback | None = None,
+                  request_key: str | None = None, admin: bool = False) -> Reply:
+        """Run a validated request."""
+        command = find_command(request.command)
+        if command.admin and not admin:
+            raise Forbidden(f"`/{command.name}` is for facilitators (workspace admins) only.")
+        if "seed" in request.options and request.options["seed"] is None:
+            request = request.with_options(seed=self.rng.randrange(1, 10_000))
+        use_case = getattr(self, command.handler)
+        reply = await use_case(learner, request, Context(on_progress, request_key, admin))
+        return await self._shorten_buttons(reply)
+
+    async def press(self, learner: LearnerRef, button_id: str, *,
+                    on_progress: ProgressCallback | None = None,
+                    request_key: str | None = None, admin: bool = False) -> Reply:
+        """Carry out a button's action (``verb:argument``)."""
+        verb, _, argument = button_id.partition(":")
+        action = self.buttons.get(verb)
+        if action is None:
+            raise NotFound("That button no longer does anything here. Type `/help` to start.")
+        ctx = Context(on_progress, request_key, admin)
+        return await self._shorten_buttons(await action(learner, argument, ctx))
+
+    # --- use cases --------------------------------------------------------------------------
+
+    async def help(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """List the commands, or explain one."""
+        if request.text:
+            return Reply(text=command_help(request.text), ephemeral=True)
+        lines = ["**tutorbot** teaches how neural networks, transformers and LLMs work, "
+                 "with real demos. Commands:"]
+        lines += [f"- `/{c.name}` — {c.help}" for c in command_table.COMMANDS.values()
+                  if not c.admin]
+        lines.append("Type `/help COMMAND` for its options, e.g. `/help tokenize`.")
+        return Reply(text="\n".join(lines), ephemeral=True)
+
+    async def tokenize(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """How GPT-4's tokenizer splits the text."""
+        return await self._demo(learner, request, tokenize_job.run, ctx)
+
+    # --- shared machinery -------------------------------------------------------------------
+
+    async def _demo(self, learner: LearnerRef, request: Request, job: Job,
+                    ctx: Context) -> Reply:
+        """Run a CPU job in the executor, then record the run exactly once."""
+        command = find_command(request.command)
+        reply = await self.executor.submit(job, request, key=learner.key,
+                                           timeout=command.timeout,
+                                           on_progress=ctx.on_progress)
+        await asyncio.to_thread(
+            self.store.record_run, learner, command=request.command,
+            options=dict(request.options), seed=request.options.get("seed"),
+            canonical=request.canonical(), request_key=ctx.request_key)
+        return reply
+
+    async def _press_run(self, learner: LearnerRef, line: str, ctx: Context) -> Reply:
+        return await self.handle(learner, line, on_progress=ctx.on_progress,
+                                 request_key=ctx.request_key, admin=ctx.admin)
+
+    async def _press_stored(self, learner: LearnerRef, key: str, ctx: Context) -> Reply:
+        action = await asyncio.to_thread(self.store.load_action, key)
+        if action is None:
+            raise NotFound("That button has expired. Type the command again instead.")
+        return await self.press(learner, action, on_progress=ctx.on_progress,
+                                request_key=ctx.request_key, admin=ctx.admin)
+
+    async def _shorten_buttons(self, reply: Reply) -> Reply:
+        """Store button actions too long for a platform id and use their short key instead."""
+        if all(len(b.id) <= BUTTON_ID_MAX for b in reply.buttons):
+            return reply
+        buttons = []
+        for button in reply.buttons:
+            if len(button.id) > BUTTON_ID_MAX:
+                key = await asyncio.to_thread(self.store.save_action, button.id)
+                button = replace(button, id=f"b:{key}")
+            buttons.append(button)
+        return replace(reply, buttons=tuple(buttons))
+
+
+def command_help(name: str) -> str:
+    """Detailed help for one command, generated from the command table."""
+    try:
+        command = find_command(name)
+    except TutorError as err:
+        return err.user_message
+    lines = [f"**/{command.name}** — {command.help}", f"Usage: `{command.usage}`"]
+    if command.text:
+        lines.append(f"- `{command.text.name.upper()}`: {command.text.help} "
+                     f"(up to {command.text.max_len:,} characters)")
+    for opt in command.options:
+        default = "" if opt.default in (None, ()) else f"; default {opt.format(opt.default)}"
+        lines.append(f"- `{opt.name}`: {opt.help} — {opt.allowed()}{default}")
+    if command.examples:
+        lines.append("Examples: " + ", ".join(f"`{e}`" for e in command.examples))
+    if command.admin:
+        lines.append("_Facilitators only._")
+    return "\n".join(lines)
+
