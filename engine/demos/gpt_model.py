@@ -53,9 +53,10 @@ def causal_attention(
     """
     t_q, t_k = q.size(-2), k.size(-2)
     scores = q @ k.transpose(-2, -1) / math.sqrt(q.size(-1))  # (B, heads, T, past+T)
-    rows = torch.arange(past, past + t_q).unsqueeze(1)  # (T, 1) absolute query positions
-    cols = torch.arange(t_k).unsqueeze(0)  # (1, past+T) key positions
-    scores = scores.masked_fill(cols > rows, float("-inf"))  # (B, heads, T, past+T) no future
+    if t_q > 1:  # a single new query (cached decoding) is the latest position: nothing to hide
+        rows = torch.arange(past, past + t_q).unsqueeze(1)  # (T, 1) absolute query positions
+        cols = torch.arange(t_k).unsqueeze(0)  # (1, past+T) key positions
+        scores = scores.masked_fill(cols > rows, float("-inf"))  # (B, heads, T, past+T)
     weights = F.softmax(scores, dim=-1)  # (B, heads, T, past+T) each row sums to 1
     return weights @ v, weights  # (B, heads, T, hs), (B, heads, T, past+T)
 

@@ -7,6 +7,7 @@ bounded time and shows the loss falling while the sampled text turns into Englis
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -47,6 +48,12 @@ def load_corpus(text: str | None = None, vocab: CharVocab | None = None) -> Corp
     return Corpus(vocab, ids(train), ids(val))
 
 
+@functools.cache
+def cached_corpus() -> Corpus:
+    """The shipped corpus, split and encoded once per process."""
+    return load_corpus()
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """How long and how hard to train. Training stops at max_steps or max_seconds."""
@@ -78,7 +85,10 @@ class Sample:
 
 @dataclass(frozen=True)
 class TrainEvent:
-    """Reported to the callback after each step (sample is set at the sampling points)."""
+    """Reported to the callback once per step, and for step 0 if it is sampled.
+
+    ``sample`` is set at the sampling points (and at the last step).
+    """
 
     step: int
     max_steps: int
@@ -160,25 +170,32 @@ def train(
     step = 0
     while True:
         elapsed = time.perf_counter() - start
-        out_of_time = cfg.max_seconds is not None and elapsed >= cfg.max_seconds
-        if step in sample_steps or ((step == cfg.max_steps or out_of_time) and step > 0):
-            sample = make_sample(model, corpus, cfg, step, elapsed)
-            if not result.samples or result.samples[-1].step != step:
-                result.samples.append(sample)
-                if on_event:
-                    last = result.losses[-1][1] if result.losses else sample.val_loss
-                    on_event(TrainEvent(step, cfg.max_steps, elapsed, last, sample))
-        if step == cfg.max_steps or out_of_time:
-            result.stopped_by_time = out_of_time and step < cfg.max_steps
+        final = step == cfg.max_steps or (cfg.max_seconds is not None and elapsed >= cfg.max_seconds)
+        if step in sample_steps or (final and step > 0):
+            _record_sample(model, corpus, cfg, result, step, elapsed, final)
+            if on_event:
+                last = result.losses[-1][1] if result.losses else result.samples[-1].val_loss
+                on_event(TrainEvent(step, cfg.max_steps, elapsed, last, result.samples[-1]))
+        elif step > 0 and on_event:
+            on_event(TrainEvent(step, cfg.max_steps, elapsed, result.losses[-1][1]))
+        if final:
+            result.stopped_by_time = step < cfg.max_steps
             break
         loss = _step(model, opt, corpus, cfg, step, gen)
         step += 1
         result.losses.append((step, loss))
-        if on_event:
-            on_event(TrainEvent(step, cfg.max_steps, time.perf_counter() - start, loss))
     result.steps, result.seconds = step, time.perf_counter() - start
     model.eval()
     return result
+
+
+def _record_sample(model: GPT, corpus: Corpus, cfg: TrainConfig, result: TrainResult,
+                   step: int, elapsed: float, final: bool) -> None:
+    """Add a sample; a last-moment one replaces a sample taken just before (time ran out)."""
+    last = result.samples[-1].step if result.samples else 0
+    if final and last > 0 and step - last < max(1, cfg.max_steps // 50):
+        result.samples.pop()
+    result.samples.append(make_sample(model, corpus, cfg, step, elapsed))
 
 
 def make_optimizer(model: GPT, cfg: TrainConfig) -> torch.optim.AdamW:
@@ -211,10 +228,9 @@ LIVE_MODEL = {"block_size": 64, "n_layer": 2, "n_head": 4, "n_embd": 64, "dropou
 
 def train_live(
     cfg: TrainConfig, on_event: Callable[[TrainEvent], None] | None = None
-) -> tuple[TrainResult, GPTConfig]:
+) -> tuple[TrainResult, GPT]:
     """Train a fresh small decoder from scratch on the corpus (seeded by ``cfg.seed``)."""
-    corpus = load_corpus()
+    corpus = cached_corpus()
     torch.manual_seed(cfg.seed)
-    model_cfg = GPTConfig(vocab_size=corpus.vocab.size, **LIVE_MODEL)
-    model = GPT(model_cfg)
-    return train(model, corpus, cfg, on_event), model_cfg
+    model = GPT(GPTConfig(vocab_size=corpus.vocab.size, **LIVE_MODEL))
+    return train(model, corpus, cfg, on_event), model

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from safetensors.torch import load_file
 
 from engine.demos.char_vocab import CharVocab
 from engine.demos.gpt_model import GPT, GPTConfig
-from engine.demos.lm_generate import generate_ids, last_logits
+from engine.demos.lm_generate import generate_batch, last_logits
 from engine.demos.sampling import next_token_probs
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -62,6 +62,7 @@ class Prompt:
     ids: list[int]
     replaced: dict[str, str] = field(default_factory=dict)  # unknown char -> stand-in ("" = dropped)
     cut: int = 0  # characters dropped from the start to fit the context window
+    fallback: bool = False  # nothing readable was given: the model starts a new paragraph
 
 
 def prepare_prompt(text: str, max_tokens: int) -> Prompt:
@@ -74,7 +75,7 @@ def prepare_prompt(text: str, max_tokens: int) -> Prompt:
     enc = vocab.encode(text)
     if not enc.ids:
         enc = vocab.encode(EMPTY_CONTEXT)
-        return Prompt(enc.text, enc.ids, vocab.encode(text).replaced)
+        return Prompt(enc.text, enc.ids, vocab.encode(text).replaced, fallback=True)
     cut = max(0, len(enc.ids) - max_tokens)
     return Prompt(enc.text[cut:], enc.ids[cut:], enc.replaced, cut)
 
@@ -94,16 +95,41 @@ class Distribution:
         return [(t, float(p)) for t, p in zip(self.tokens[:n], self.probs[:n], strict=True)]
 
 
+def next_token_distributions(
+    text: str, temperatures: Sequence[float], top_k: int | None = None
+) -> list[Distribution]:
+    """What the tiny GPT thinks comes after ``text``, at each temperature (one forward pass)."""
+    tiny = load_tiny_gpt()
+    prompt = prepare_prompt(text, tiny.config.block_size)
+    logits = last_logits(tiny.model, prompt.ids)  # (V,)
+    out = []
+    for t in temperatures:
+        probs = next_token_probs(logits, t, top_k)  # (V,)
+        order = [i for i in np.argsort(-probs, kind="stable") if probs[i] > 0]
+        tokens = tuple(tiny.vocab.chars[i] for i in order)
+        out.append(Distribution(prompt, t, top_k, tokens, probs[order]))
+    return out
+
+
 def next_token_distribution(
     text: str, temperature: float = 1.0, top_k: int | None = None
 ) -> Distribution:
     """What the tiny GPT thinks comes after ``text`` at this temperature and top-k."""
+    return next_token_distributions(text, [temperature], top_k)[0]
+
+
+def sample_many(
+    text: str, n_tokens: int, temperatures: Sequence[float], top_k: int | None, seed: int
+) -> list[str]:
+    """One continuation of ``text`` per temperature, written in a single batch.
+
+    Same arguments -> same texts. The prompt keeps its last ``block_size - n_tokens``
+    characters so the continuation fits the model's context window.
+    """
     tiny = load_tiny_gpt()
-    prompt = prepare_prompt(text, tiny.config.block_size)
-    probs = next_token_probs(last_logits(tiny.model, prompt.ids), temperature, top_k)  # (V,)
-    order = [i for i in np.argsort(-probs, kind="stable") if probs[i] > 0]
-    tokens = tuple(tiny.vocab.chars[i] for i in order)
-    return Distribution(prompt, temperature, top_k, tokens, probs[order])
+    prompt = prepare_prompt(text, tiny.config.block_size - n_tokens)
+    rows = generate_batch(tiny.model, prompt.ids, n_tokens, temperatures, top_k, seed)
+    return [tiny.vocab.decode(ids) for ids in rows]
 
 
 def sample(
@@ -113,18 +139,11 @@ def sample(
     top_k: int | None = None,
     seed: int = 0,
 ) -> str:
-    """``n_tokens`` characters the tiny GPT writes after ``text`` (the continuation only).
-
-    Same arguments -> same text. The prompt keeps its last ``block_size - n_tokens``
-    characters so the continuation fits the model's context window.
-    """
-    tiny = load_tiny_gpt()
-    prompt = prepare_prompt(text, tiny.config.block_size - n_tokens)
-    ids = generate_ids(tiny.model, prompt.ids, n_tokens, temperature, top_k, seed)
-    return tiny.vocab.decode(ids)
+    """``n_tokens`` characters the tiny GPT writes after ``text`` (the continuation only)."""
+    return sample_many(text, n_tokens, [temperature], top_k, seed)[0]
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def tiny_gpt_attention(text: str, max_tokens: int | None = None) -> tuple[list[str], np.ndarray]:
     """The tiny GPT's causal attention over the first ``max_tokens`` characters of ``text``.
 

@@ -1,6 +1,6 @@
 """Picture for live language-model training: the loss curve and what the model wrote.
 
-Top: the training loss of every step (faint) and its running average, with the validation
+Top: the training loss of every step (faint) and a smoothed line, with the validation
 loss at the moments a sample was taken (lettered A, B, C, ...). Bottom: those samples, so
 the learner can read the text turning from noise into English as the loss falls.
 """
@@ -14,14 +14,14 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
-from engine.plots.png import figure_to_png
+from engine.plots.style import png_bytes
 from engine.plots.text_glyphs import one_line
 
 WIDTH_IN = 9.0
 CURVE_HEIGHT_IN = 3.0
-LINE_HEIGHT_IN = 0.2
-WRAP_CHARS = 92
-SMOOTHING = 0.9  # running-average weight of the past
+LINE_HEIGHT_IN = 0.165
+WRAP_CHARS = 112
+SMOOTHING_DIVISOR = 25  # the smoothing window is 1/25 of the run
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,13 @@ class SamplePoint:
     text: str
 
 
-def running_average(values: Sequence[float], weight: float = SMOOTHING) -> list[float]:
-    """Exponential running average, bias-corrected so the start is not pulled toward 0."""
-    out, acc = [], 0.0
-    for i, v in enumerate(values, start=1):
-        acc = weight * acc + (1 - weight) * v
-        out.append(acc / (1 - weight**i))
+def moving_average(values: Sequence[float], window: int) -> list[float]:
+    """Centred moving average (no lag); the window shrinks near the ends."""
+    half = max(0, window // 2)
+    out = []
+    for i in range(len(values)):
+        part = values[max(0, i - half) : i + half + 1]
+        out.append(sum(part) / len(part))
     return out
 
 
@@ -64,8 +65,8 @@ def render_lm_training(
     if losses:
         steps, values = zip(*losses, strict=True)
         ax.plot(steps, values, color="#9ecae1", linewidth=0.8, label="training loss (each step)")
-        ax.plot(steps, running_average(values), color="#08519c", linewidth=2,
-                label="training loss (running average)")
+        ax.plot(steps, moving_average(values, len(values) // SMOOTHING_DIVISOR), color="#08519c",
+                linewidth=2, label="training loss (smoothed)")
     for letter, s in zip(string.ascii_uppercase, samples, strict=False):
         ax.plot([s.step], [s.val_loss], "o", color="#e6550d", markersize=6)
         ax.annotate(letter, (s.step, s.val_loss), textcoords="offset points", xytext=(4, 6),
@@ -80,4 +81,4 @@ def render_lm_training(
     ax.set_title(title, fontsize=11)
     fig.text(0.02, (text_h - 0.15) / (CURVE_HEIGHT_IN + text_h), "\n".join(lines), va="top",
              ha="left", fontfamily="monospace", fontsize=8.5)
-    return figure_to_png(fig)
+    return png_bytes(fig)
