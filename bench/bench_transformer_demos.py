@@ -35,6 +35,12 @@ CASES = (
     ("/attention view=head (12 tokens)", attention, ATTENTION, 0.4),
     ("/attention view=grid (12 tokens)", attention, ATTENTION + " view=grid", 0.4),
     ("/attention view=lines (12 tokens)", attention, ATTENTION + " view=lines", 0.4),
+    (
+        "/attention model=tiny-gpt (23 characters)",
+        attention,
+        "/attention The cat sat on the mat ok model=tiny-gpt",
+        None,
+    ),
     ("/tokenize comparison (cl100k + WordPiece)", tokenize, TOKENIZE, 0.25),
     ("/embed 5 sentences", embed, EMBED, 0.4),
     ("/position with 16 tokens", position, "/position " + TOKENIZE[10:], None),
@@ -57,7 +63,8 @@ def main() -> None:
             goal=goal,
         )
     print(
-        f"peak RSS of a worker with cl100k, WordPiece and MiniLM loaded and every demo run: "
+        f"peak RSS of a worker with cl100k, WordPiece, MiniLM and the tiny GPT loaded, every "
+        "demo run: "
         f"{peak_rss_mib():.0f} MiB"
     )
 

@@ -11,6 +11,7 @@ from bot import migrate
 from bot.settings import CoreSettings
 from engine.errors import TutorError
 from engine.execution import WorkerPool
+from engine.jobs import next_token as next_token_job
 from engine.jobs import tokenize as tokenize_job
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
@@ -18,7 +19,7 @@ from engine.tutor import Tutor
 
 log = logging.getLogger(__name__)
 
-WARMUPS = (tokenize_job.warm,)
+WARMUPS = (tokenize_job.warm, next_token_job.warm)
 
 
 class SetupError(TutorError):

@@ -13,7 +13,14 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.errors import BadInput, BadOption, UnknownCommand, did_you_mean, one_of
-from engine.options import ChoiceListOption, ChoiceOption, IntOption, Option, TextArg
+from engine.options import (
+    ChoiceListOption,
+    ChoiceOption,
+    FloatOption,
+    IntOption,
+    Option,
+    TextArg,
+)
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 OPTION_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -179,6 +186,23 @@ _TABLE: list[Command] = [
         heavy=True,
         timeout=30.0,
         examples=("/embed A cat sleeps on the sofa | A kitten naps on the couch | Stocks fell",),
+    ),
+    Command(
+        "next-token",
+        "See a tiny GPT guess the next character at low, medium and high temperature",
+        options=(
+            FloatOption("temperature", "0 = always the top guess, 1 = as trained, 2 = wild",
+                        default=0.8, min=0.0, max=2.0),
+            IntOption("top_k", "sample only from the k likeliest characters (default: all)",
+                      default=None, min=1, max=50),
+            SEED,
+        ),
+        text=TextArg("text", "the text to continue, e.g. `/next-token The cat sat on th`",
+                     max_len=4000),
+        heavy=True,
+        timeout=20.0,
+        examples=("/next-token The cat sat on th", "/next-token A neural network temperature=1.2",
+                  "/next-token Attention lets each token top_k=3"),
     ),
 ]
 

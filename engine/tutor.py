@@ -16,6 +16,7 @@ from engine import commands as command_table
 from engine.commands import Request, find_command, parse
 from engine.errors import Forbidden, NotFound, TutorError
 from engine.execution import Executor, ProgressCallback
+from engine.jobs import next_token as next_token_job
 from engine.jobs import tokenize as tokenize_job
 from engine.replies import BUTTON_ID_MAX, Reply
 from engine.store import LearnerRef, Store
@@ -111,6 +112,10 @@ class Tutor:
         from engine.jobs import embed as job  # torch loads in the workers, not here
 
         return await self._demo(learner, request, job.run, ctx)
+
+    async def next_token(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """A tiny GPT's next-character probabilities at several temperatures."""
+        return await self._demo(learner, request, next_token_job.run, ctx)
 
     # --- shared machinery -------------------------------------------------------------------
 

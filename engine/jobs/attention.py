@@ -13,6 +13,7 @@ from engine.demos.attention_patterns import (
     HeadPattern,
     classify_heads,
     describe_head,
+    is_causal,
     short_tag,
     strongest_heads,
     strongest_links,
@@ -115,6 +116,12 @@ def _text(model: str, data: Weights, classified, chosen: HeadPattern, view: str)
     lines.append("What the heads do, found in the weights:")
     lines += [f"- {describe_head(tokens, h)}" for h in strongest_heads(classified)]
     lines += [f"- {summarise_layer(tokens, row)}" for row in classified]
+    if is_causal(data.weights):
+        lines.append(
+            "_This is a decoder: each token may look only at itself and earlier tokens (the "
+            "causal mask zeroes everything above the diagonal), which is what lets it "
+            "predict the next token._"
+        )
     if model == "minilm":
         lines.append(
             "_Heads that park on [CLS] or [SEP] are mostly idle: parking is how a head says "

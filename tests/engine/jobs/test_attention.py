@@ -94,3 +94,12 @@ def test_tiny_gpt_missing_is_a_clear_message(monkeypatch):
     monkeypatch.setitem(sys.modules, "engine.demos.tiny_gpt", None)  # import raises ImportError
     with pytest.raises(BadOption, match="model=minilm"):
         answer("/attention hello model=tiny-gpt")
+
+
+def test_the_real_tiny_gpt_is_causal_and_analysed_like_minilm():
+    reply = answer("/attention The cat sat on the mat model=tiny-gpt view=grid")
+    facts = reply.facts
+    assert facts["model"] == "tiny-gpt" and facts["tokens"][:4] == ["T", "h", "e", "␣"]
+    assert all("next" not in row for row in facts["patterns"])  # impossible under a causal mask
+    assert "causal mask" in reply.text
+    assert reply.images[0].data.startswith(PNG)
