@@ -12,6 +12,7 @@ from bot import migrate
 from bot.settings import CoreSettings
 from engine.errors import TutorError
 from engine.execution import WorkerPool
+from engine.jobs import next_token as next_token_job
 from engine.jobs import tokenize as tokenize_job
 from engine.jobs import train_demo as train_demo_job
 from engine.scheduler import Clock, Poster, QuizScheduler, SchedulerConfig
@@ -21,7 +22,7 @@ from engine.tutor import Tutor
 
 log = logging.getLogger(__name__)
 
-WARMUPS = (tokenize_job.warm, train_demo_job.warm)
+WARMUPS = (tokenize_job.warm, train_demo_job.warm, next_token_job.warm)
 
 
 class SetupError(TutorError):
