@@ -81,7 +81,7 @@ async def _simulate(settings: CoreSettings, day: date | None, speed: float, tz: 
 
 
 async def _run(settings: CoreSettings, line: str, user: str | None) -> int:
-    async with build_tutor(settings, workers=1) as tutor:
+    async with build_tutor(settings, workers=1, warmups=()) as tutor:
         adapter = ConsoleAdapter(tutor, settings.images)
         if user:
             adapter.learner = adapter.learner.__class__("console", "local", user, user)
