@@ -1,4 +1,5 @@
-"""``tutorbot``: the console tutor, one-shot commands, and database administration."""
+"""``tutorbot``: the console tutor, one-shot commands, chat platforms and database
+administration."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 from bot import migrate
 from bot.app import build_tutor
 from bot.console.adapter import ConsoleAdapter
-from bot.settings import CoreSettings, describe_errors
+from bot.settings import CoreSettings, DiscordSettings, describe_errors
 from engine.errors import TutorError
 
 
@@ -30,6 +31,14 @@ def _parser() -> argparse.ArgumentParser:
     down = db_sub.add_parser("downgrade", help="downgrade the schema")
     down.add_argument("revision")
     db_sub.add_parser("current", help="show the schema revision")
+    dc = sub.add_parser("discord", help="run the Discord bot (DISCORD_TOKEN); "
+                                        "`discord sync` registers its slash commands")
+    dc_sub = dc.add_subparsers(dest="discord_cmd")
+    sync = dc_sub.add_parser("sync", help="register the slash commands with Discord (after "
+                                          "adding or changing commands; not needed per start)")
+    sync.add_argument("--guild", type=int, metavar="ID",
+                      help="register in this server only (instant; default DISCORD_GUILD_ID, "
+                           "else globally, which Discord may take up to an hour to show)")
     return parser
 
 
@@ -63,6 +72,41 @@ def _db(settings: CoreSettings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _discord(settings: CoreSettings, args: argparse.Namespace) -> int:
+    import discord
+
+    from bot.discord.client import sync_commands  # imported on demand: discord.py is big
+
+    try:
+        discord_settings = DiscordSettings()
+    except ValidationError as err:
+        print(describe_errors(err, prefix="DISCORD_"), file=sys.stderr)
+        print("Create a bot at https://discord.com/developers/applications and put its token "
+              "in DISCORD_TOKEN (see README, section Discord).", file=sys.stderr)
+        return 2
+    try:
+        if args.discord_cmd == "sync":
+            guild = args.guild or discord_settings.guild_id
+            synced = asyncio.run(sync_commands(discord_settings, guild))
+            where = f"server {guild}" if guild else "every server (global; may take up to 1 h)"
+            print(f"registered {len(synced)} commands in {where}: "
+                  + ", ".join(f"/{c.name}" for c in synced))
+            return 0
+        return asyncio.run(_run_discord(settings, discord_settings))
+    except discord.LoginFailure:
+        print("Discord refused DISCORD_TOKEN: copy the bot token again from the developer "
+              "portal (Bot -> Reset Token).", file=sys.stderr)
+        return 2
+
+
+async def _run_discord(settings: CoreSettings, discord_settings: DiscordSettings) -> int:
+    from bot.discord.client import run_bot
+
+    async with build_tutor(settings) as tutor:
+        await run_bot(discord_settings, tutor)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -79,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_chat(settings))
         if args.cmd == "run":
             return asyncio.run(_run(settings, args.line, args.user))
+        if args.cmd == "discord":
+            return _discord(settings, args)
         return _db(settings, args)
     except TutorError as err:
         print(err.user_message, file=sys.stderr)
