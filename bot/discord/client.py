@@ -56,12 +56,15 @@ def is_admin(interaction: discord.Interaction) -> bool:
 
 
 def private_first(action: str) -> bool:
-    """Whether to defer a button click privately: demo re-runs answer in public."""
+    """Whether to defer a button click privately (a guess that saves calls; the outbox
+    copes either way): demo re-runs and stored long actions ("run again with …") answer in
+    public, anything else (quiz answers) privately."""
     verb, _, rest = action.partition(":")
+    if verb == "b":
+        return False
     if verb != "run":
         return True
-    name = rest.lstrip("/").split(" ", 1)[0]
-    command = table.COMMANDS.get(name)
+    command = table.COMMANDS.get(rest.lstrip("/").split(" ", 1)[0])
     return command is None or not command.heavy
 
 
