@@ -140,8 +140,8 @@ def suggest(option: Option, current: str) -> list[tuple[str, str]]:
         try:
             found.append((option.format(option.check(current)), current))
         except TutorError as err:
-            if not any(c.startswith(current.lower()) for c in candidates):
-                found.append((err.user_message, current))  # a typo, not a prefix
+            if not any(current.lower() in c for c in candidates):
+                found.append((err.user_message, current))  # a mistake, not a partial value
     found += [(c, c) for c in candidates if c != current]
     return found[:CHOICES_MAX]
 

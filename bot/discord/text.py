@@ -34,7 +34,7 @@ def split_message(text: str, limit: int = MESSAGE_MAX) -> list[str]:
     """Split ``text`` into pieces of at most ``limit`` characters, preferring line breaks and
     keeping code blocks intact across pieces. Always at least one (non-empty) piece."""
     if len(text) <= limit:
-        return [text or "…"]
+        return [text if text.strip() else "…"]
     pieces: list[str] = []
     current: list[str] = []
     fence: str | None = None  # the opening line of the code block we are inside

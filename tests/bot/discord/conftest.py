@@ -12,6 +12,7 @@ import io
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+import numpy as np
 import pytest
 from PIL import Image as PILImage
 
@@ -56,7 +57,29 @@ EXTRA = (
     Command("admin-test", "A facilitator-only command (tests only)", admin=True),
     Command("busy-test", "Always busy after the defer (tests only)", heavy=True),
     Command("bug-test", "Has a bug (tests only)"),
+    Command("gif-test", "Answer with a large animation (tests only)", heavy=True),
 )
+
+
+def noise_gif(frames: int = 24, size: int = 160, seed: int = 0) -> bytes:
+    """An animation that barely compresses (random pixels), so it is large."""
+    rng = np.random.default_rng(seed)
+    dark = rng.integers(0, 60, 384)  # palette entries 0-127: the last frame
+    bright = rng.integers(200, 256, 384)  # entries 128-255: every other frame
+    palette = np.concatenate([dark, bright]).astype(np.uint8).tolist()
+    pictures = []
+    for index in range(frames):
+        if index == frames - 1:  # the last frame: one dark colour (compresses to nothing)
+            pixels = np.full((size, size), 5, dtype=np.uint8)
+        else:
+            pixels = rng.integers(128, 256, (size, size), dtype=np.uint8)
+        picture = PILImage.fromarray(pixels, "P")
+        picture.putpalette(palette)
+        pictures.append(picture)
+    out = io.BytesIO()
+    pictures[0].save(out, format="GIF", save_all=True, append_images=pictures[1:],
+                     duration=80, loop=0)
+    return out.getvalue()
 
 
 def png(width: int = 40, height: int = 30) -> bytes:
@@ -85,6 +108,11 @@ class StageTutor(Tutor):
 
     async def busy_test(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         raise Busy("I'm busy with other demos right now; try again in a few seconds.")
+
+    async def gif_test(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        gif = await asyncio.to_thread(noise_gif)
+        return Reply(text="an animation", images=(Image("training.gif", gif, "noise",
+                                                        mime="image/gif"),))
 
     async def bug_test(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         raise RuntimeError("boom: a bug in a use case")

@@ -38,23 +38,24 @@ def _where(guild: bool, user_id: str, permissions: int) -> dict[str, Any]:
 
 
 def _base(kind: int, *, guild: bool, user_id: str, permissions: int,
-          created: datetime | None) -> dict[str, Any]:
+          created: datetime | None, size_limit: int = FILE_LIMIT) -> dict[str, Any]:
     interaction_id = snowflake(created or datetime.now(UTC))
     return {
         "id": interaction_id, "application_id": APP_ID, "type": kind,
         "token": f"token-{interaction_id}", "version": 1, "locale": "en-US",
         "app_permissions": str((1 << 46) - 1), "entitlements": [],
         "authorizing_integration_owners": {"0": GUILD_ID} if guild else {"1": user_id},
-        "attachment_size_limit": FILE_LIMIT, "channel_id": CHANNEL_ID,
+        "attachment_size_limit": size_limit, "channel_id": CHANNEL_ID,
         **_where(guild, user_id, permissions),
     }
 
 
 def slash(name: str, options: dict[str, Any] | None = None, *, guild: bool = True,
-          user_id: str = LEARNER_ID, permissions: int = 0,
-          created: datetime | None = None) -> dict[str, Any]:
+          user_id: str = LEARNER_ID, permissions: int = 0, created: datetime | None = None,
+          size_limit: int = FILE_LIMIT) -> dict[str, Any]:
     """A slash command (type 2) with typed option values."""
-    payload = _base(2, guild=guild, user_id=user_id, permissions=permissions, created=created)
+    payload = _base(2, guild=guild, user_id=user_id, permissions=permissions, created=created,
+                    size_limit=size_limit)
     payload["data"] = {
         "id": snowflake(), "name": name, "type": 1,
         "options": [{"name": k, "type": OPTION_TYPES[type(v)], "value": v}

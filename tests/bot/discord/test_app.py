@@ -156,6 +156,16 @@ async def test_progress_edits_the_original_then_the_answer_follows_up(start_bot,
     assert answer.files[0][2].startswith(PNG)
 
 
+async def test_an_animation_over_the_interactions_file_limit_is_shrunk(start_bot, fake):
+    async with start_bot():
+        payload = slash("gif-test", size_limit=200_000)  # as Discord states it per interaction
+        await fake.dispatch("INTERACTION_CREATE", payload)
+        [answer] = await fake.wait_for("POST", FOLLOW_UP)
+    [(name, _, data)] = answer.files
+    assert name == "training.gif" and data.startswith(b"GIF8") and len(data) <= 200_000
+    assert "training.gif was shrunk to fit Discord's" in answer.json["content"]
+
+
 async def test_a_429_on_the_follow_up_is_retried_and_delivered_once(start_bot, fake):
     fake.fail_next("POST", FOLLOW_UP, 429,
                    {"message": "You are being rate limited.", "retry_after": 0.3,
