@@ -12,13 +12,14 @@ from bot.settings import CoreSettings
 from engine.errors import TutorError
 from engine.execution import WorkerPool
 from engine.jobs import tokenize as tokenize_job
+from engine.jobs import train_demo as train_demo_job
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
 from engine.tutor import Tutor
 
 log = logging.getLogger(__name__)
 
-WARMUPS = (tokenize_job.warm,)
+WARMUPS = (tokenize_job.warm, train_demo_job.warm)
 
 
 class SetupError(TutorError):

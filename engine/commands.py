@@ -13,7 +13,16 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.errors import BadInput, BadOption, UnknownCommand, did_you_mean, one_of
-from engine.options import IntOption, Option, TextArg
+from engine.options import (
+    BoolOption,
+    ChoiceListOption,
+    ChoiceOption,
+    FloatOption,
+    IntListOption,
+    IntOption,
+    Option,
+    TextArg,
+)
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 OPTION_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -110,6 +119,64 @@ class Request:
         return " ".join(parts)
 
 
+# --- /train-demo options (limits from engine.demos, so the table and the maths agree) -------
+
+from engine.compare_option import CompareOption  # noqa: E402
+from engine.demos import mlp as _mlp  # noqa: E402
+from engine.demos.datasets import DATASETS as _DATASETS  # noqa: E402
+from engine.demos.features import FEATURES as _FEATURES  # noqa: E402
+
+_PLAYGROUND_OPTIONS: tuple[Option, ...] = (
+    ChoiceOption("dataset", "the points to separate (reg-* are regression)", "circle",
+                 choices=tuple(_DATASETS)),
+    IntOption("noise", "label noise, as the Playground's slider", 0, min=0, max=50),
+    IntOption("train_share", "percent of the points used for training; the rest test", 50,
+              min=_mlp.TRAIN_SHARE_RANGE[0], max=_mlp.TRAIN_SHARE_RANGE[1]),
+    ChoiceListOption("features", "inputs fed to the network", ("x1", "x2"),
+                     choices=tuple(_FEATURES), min_items=1, max_items=len(_FEATURES)),
+    IntListOption("layers", "neurons per hidden layer: 4,2 = two layers of 4 and 2; 0 = none",
+                  (4, 2), min_items=0, max_items=_mlp.MAX_HIDDEN_LAYERS, item_min=1,
+                  item_max=_mlp.MAX_NEURONS, empty_words=("0", "none", "")),
+    ChoiceOption("activation", "what each hidden neuron applies to its input", "tanh",
+                 choices=tuple(_mlp.ACTIVATIONS)),
+    FloatOption("lr", "learning rate: the size of each step", 0.03,
+                min=_mlp.LR_RANGE[0], max=_mlp.LR_RANGE[1]),
+    IntOption("batch", "points per weight update", 10,
+              min=_mlp.BATCH_RANGE[0], max=_mlp.BATCH_RANGE[1]),
+    ChoiceOption("regularization", "penalty on large weights", "none",
+                 choices=("none", "l1", "l2")),
+    FloatOption("reg_rate", "strength of the penalty", 0.0,
+                min=_mlp.REG_RATE_RANGE[0], max=_mlp.REG_RATE_RANGE[1]),
+    IntOption("epochs", f"passes over the training points (at most {_mlp.MAX_EPOCHS})", 100,
+              min=1, max=_mlp.MAX_EPOCHS),
+)
+_COMPARABLE = _PLAYGROUND_OPTIONS
+
+TRAIN_DEMO = Command(
+    "train-demo",
+    "Train a small neural network on 2-D points, TensorFlow Playground style, and watch it learn",
+    options=(
+        *_PLAYGROUND_OPTIONS,
+        SEED,
+        BoolOption("animate", "an animated GIF of the training instead of a still", False),
+        BoolOption("show_test", "also draw the test points (black outline)", False),
+        CompareOption("compare", "train once per value and show the runs side by side",
+                      None, targets=_COMPARABLE),
+        ChoiceOption("model", "mlp: the Playground network; transformer: a tiny transformer",
+                     "mlp", choices=("mlp", "transformer")),
+    ),
+    heavy=True,
+    timeout=60.0,
+    examples=(
+        "/train-demo",
+        "/train-demo dataset=xor layers=0",
+        "/train-demo dataset=spiral features=x1,x2,sinx1,sinx2 layers=8,8",
+        "/train-demo compare=activation:relu,tanh",
+        "/train-demo dataset=circle animate=yes",
+    ),
+)
+
+
 # --- the table ------------------------------------------------------------------------------
 # Each feature adds its commands below, in its own section.
 
@@ -130,6 +197,8 @@ _TABLE: list[Command] = [
         timeout=20.0,
         examples=("/tokenize My name is Pawel", "/tokenize Tokenization isn't magic 🙂"),
     ),
+    # neural networks
+    TRAIN_DEMO,
 ]
 
 COMMANDS: Mapping[str, Command] = MappingProxyType({c.name: c for c in _TABLE})

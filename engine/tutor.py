@@ -12,10 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from engine.commands import COMMANDS, Request, find_command, parse
-from engine.errors import Forbidden, NotFound, TutorError
+from engine import commands as command_table
+from engine.commands import Request, find_command, parse
+from engine.errors import Forbidden, NotFound, Refused, TutorError
 from engine.execution import Executor, ProgressCallback
 from engine.jobs import tokenize as tokenize_job
+from engine.jobs import train_demo as train_demo_job
 from engine.replies import BUTTON_ID_MAX, Reply
 from engine.store import LearnerRef, Store
 
@@ -56,7 +58,7 @@ class Tutor:
                   on_progress: ProgressCallback | None = None,
                   request_key: str | None = None, admin: bool = False) -> Reply:
         """Run a validated request."""
-        command = COMMANDS[request.command]
+        command = find_command(request.command)
         if command.admin and not admin:
             raise Forbidden(f"`/{command.name}` is for facilitators (workspace admins) only.")
         if "seed" in request.options and request.options["seed"] is None:
@@ -84,7 +86,8 @@ class Tutor:
             return Reply(text=command_help(request.text), ephemeral=True)
         lines = ["**tutorbot** teaches how neural networks, transformers and LLMs work, "
                  "with real demos. Commands:"]
-        lines += [f"- `/{c.name}` — {c.help}" for c in COMMANDS.values() if not c.admin]
+        lines += [f"- `/{c.name}` — {c.help}" for c in command_table.COMMANDS.values()
+                  if not c.admin]
         lines.append("Type `/help COMMAND` for its options, e.g. `/help tokenize`.")
         return Reply(text="\n".join(lines), ephemeral=True)
 
@@ -92,12 +95,19 @@ class Tutor:
         """How GPT-4's tokenizer splits the text."""
         return await self._demo(learner, request, tokenize_job.run, ctx)
 
+    async def train_demo(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """Train a small network TensorFlow-Playground style (model=mlp)."""
+        if request["model"] == "transformer":  # another feature provides it; wired by the lead
+            raise Refused("`model=transformer` is not available yet; use `model=mlp` "
+                          "(the default).")
+        return await self._demo(learner, request, train_demo_job.run, ctx)
+
     # --- shared machinery -------------------------------------------------------------------
 
     async def _demo(self, learner: LearnerRef, request: Request, job: Job,
                     ctx: Context) -> Reply:
         """Run a CPU job in the executor, then record the run exactly once."""
-        command = COMMANDS[request.command]
+        command = find_command(request.command)
         reply = await self.executor.submit(job, request, key=learner.key,
                                            timeout=command.timeout,
                                            on_progress=ctx.on_progress)

@@ -1,0 +1,53 @@
+"""Tutor use cases that need no worker: help, admin gating, buttons and their stored keys."""
+
+import pytest
+
+from engine import commands
+from engine.commands import COMMANDS, Command
+from engine.errors import Forbidden, NotFound
+from engine.options import TextArg
+from engine.replies import Button, Reply
+from engine.store import LearnerRef
+from engine.tutor import Context, Tutor
+
+ANA = LearnerRef("console", "local", "ana")
+FACILITATOR_ONLY = Command("admin-test", "A facilitator-only command used by these tests",
+                           text=TextArg("note", "anything", max_len=500, required=False),
+                           admin=True)
+
+
+class RecordingTutor(Tutor):
+    """The real Tutor plus one test-only use case that returns a long button."""
+
+    async def admin_test(self, learner, request, ctx: Context) -> Reply:
+        again = "run:/admin-test " + "again " * 30
+        return Reply(f"done {request.text}".strip(), buttons=(Button(again, "Again"),))
+
+
+@pytest.fixture
+def tutor(store, monkeypatch):
+    monkeypatch.setattr(commands, "COMMANDS", dict(COMMANDS, **{"admin-test": FACILITATOR_ONLY}))
+    return RecordingTutor(store, executor=None)
+
+
+async def test_facilitator_commands_need_the_adapter_to_vouch_for_admin(tutor):
+    with pytest.raises(Forbidden, match="facilitators"):
+        await tutor.handle(ANA, "/admin-test")
+    assert (await tutor.handle(ANA, "/admin-test", admin=True)).text == "done"
+
+
+async def test_long_button_ids_are_stored_and_pressing_the_short_key_runs_the_action(tutor):
+    reply = await tutor.handle(ANA, "/admin-test", admin=True)
+    (button,) = reply.buttons
+    assert button.id.startswith("b:") and len(button.id) <= 100
+    with pytest.raises(Forbidden):  # the stored action is gated like the typed command
+        await tutor.press(ANA, button.id)
+    pressed = await tutor.press(ANA, button.id, admin=True)
+    assert pressed.text == "done " + " ".join(["again"] * 30)
+
+
+async def test_unknown_or_expired_buttons_say_so(tutor):
+    with pytest.raises(NotFound, match="no longer does anything"):
+        await tutor.press(ANA, "zzz:1")
+    with pytest.raises(NotFound, match="expired"):
+        await tutor.press(ANA, "b:deadbeef")
