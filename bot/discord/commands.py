@@ -17,7 +17,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from engine.commands import Command, Request, build
+from engine.commands import Command, Request, build, parse
 from engine.errors import TutorError
 from engine.options import (
     BoolOption,
@@ -88,12 +88,18 @@ class OptionTransformer(app_commands.Transformer):
 
 
 class SuggestingTransformer(OptionTransformer):
-    """A text option Discord completes as the learner types (long enumerations, lists)."""
+    """A text option Discord completes as the learner types (long enumerations, lists, and
+    any option type the table gains later), seeded with the values the command's examples
+    use."""
+
+    def __init__(self, option: Option, examples: tuple[str, ...] = ()) -> None:
+        super().__init__(option)
+        self.examples = examples
 
     async def autocomplete(self, interaction: discord.Interaction, value: Any, /,
                            ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=shorten(name, CHOICE_TEXT_MAX), value=text)
-                for name, text in suggest(self.option, str(value or ""))]
+                for name, text in suggest(self.option, str(value or ""), self.examples)]
 
 
 class TextTransformer(app_commands.Transformer):
@@ -118,23 +124,38 @@ class TextTransformer(app_commands.Transformer):
         return value
 
 
-def transformer_for(option: Option) -> OptionTransformer:
+def transformer_for(option: Option, examples: tuple[str, ...] = ()) -> OptionTransformer:
     """The Discord shape of ``option``: fixed choices, a range, or autocomplete."""
     plain = isinstance(option, BoolOption | IntOption | FloatOption) or (
         isinstance(option, ChoiceOption) and len(option.choices) <= CHOICES_MAX)
-    return OptionTransformer(option) if plain else SuggestingTransformer(option)
+    return OptionTransformer(option) if plain else SuggestingTransformer(option, examples)
+
+
+def example_values(command: Command) -> dict[str, tuple[str, ...]]:
+    """Per option, the non-default values the command's ``examples`` use (as text)."""
+    found: dict[str, list[str]] = {o.name: [] for o in command.options}
+    for example in command.examples:
+        try:
+            request = parse(example)
+        except TutorError:
+            continue  # an example that does not parse is the table's bug, not ours
+        for option in command.options:
+            value = request.options.get(option.name)
+            if value is not None and value != option.default:
+                found[option.name].append(option.format(value))
+    return {name: tuple(dict.fromkeys(values)) for name, values in found.items()}
 
 
 # --- autocomplete ---------------------------------------------------------------------------
 
-def suggest(option: Option, current: str) -> list[tuple[str, str]]:
+def suggest(option: Option, current: str, examples: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """Up to 25 (label, value) suggestions for what the learner has typed so far.
 
     A complete valid value comes first; an invalid one is shown with the reason it fails,
     so the learner sees the problem before sending.
     """
     current = current.strip()[:CHOICE_TEXT_MAX]
-    candidates = list(_candidates(option, current))
+    candidates = list(dict.fromkeys(_candidates(option, current, examples)))
     found: list[tuple[str, str]] = []
     if current:
         try:
@@ -146,7 +167,7 @@ def suggest(option: Option, current: str) -> list[tuple[str, str]]:
     return found[:CHOICES_MAX]
 
 
-def _candidates(option: Option, current: str) -> Iterable[str]:
+def _candidates(option: Option, current: str, examples: tuple[str, ...]) -> Iterable[str]:
     if isinstance(option, ChoiceOption):
         word = current.lower()
         return sorted((c for c in option.choices if word in c), key=lambda c: not c.startswith(word))
@@ -157,10 +178,11 @@ def _candidates(option: Option, current: str) -> Iterable[str]:
         if len(used) >= option.max_items:
             return []
         return [prefix + c for c in option.choices if c.startswith(last.strip()) and c not in used]
-    examples = [option.format(option.default)] if option.default not in (None, ()) else []
+    known = [option.format(option.default)] if option.default not in (None, ()) else []
+    known += examples
     if isinstance(option, IntListOption):
-        examples += _list_examples(option)
-    return [e for e in dict.fromkeys(examples) if e.startswith(current)] or examples
+        known += _list_examples(option)
+    return [e for e in dict.fromkeys(known) if e.startswith(current)] or known
 
 
 def _list_examples(option: IntListOption) -> list[str]:
@@ -195,7 +217,9 @@ def app_command(command: Command, handler: Handler) -> app_commands.Command:
     if command.text:
         shapes.append((command.text.name, TextTransformer(command.text), command.text.required,
                        command.text.help))
-    shapes += [(o.name, transformer_for(o), False, o.help) for o in command.options]
+    examples = example_values(command)
+    shapes += [(o.name, transformer_for(o, examples[o.name]), False, o.help)
+               for o in command.options]
     if len({name for name, *_ in shapes}) != len(shapes):
         raise ValueError(f"/{command.name}: its text and an option share a name")
     for name, shape, required, help_text in shapes:

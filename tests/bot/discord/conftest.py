@@ -19,7 +19,7 @@ from PIL import Image as PILImage
 from bot.app import build_tutor
 from bot.discord.client import TutorBot
 from bot.settings import CoreSettings, DiscordSettings
-from engine import commands, tutor
+from engine import commands
 from engine.commands import SEED, Command, Request
 from engine.errors import Busy
 from engine.options import (
@@ -123,7 +123,6 @@ def table(monkeypatch) -> dict[str, Command]:
     """The real command table plus the test-only commands (the parser and Tutor see them)."""
     extended = dict(commands.COMMANDS, **{c.name: c for c in EXTRA})
     monkeypatch.setattr(commands, "COMMANDS", extended)
-    monkeypatch.setattr(tutor, "COMMANDS", extended)
     return extended
 
 

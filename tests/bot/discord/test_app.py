@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from engine.demos import cl100k
 from engine.store import LearnerRef
+from engine.tutor import Tutor
 from tests.bot.discord.conftest import LONG_ACTION
 from tests.bot.discord.fake_discord import APP_ID, CHANNEL_ID, GUILD_ID, MANAGE_GUILD
 from tests.bot.discord.payloads import LEARNER_ID, click, custom_ids, slash
@@ -66,6 +67,44 @@ async def test_tokenize_defers_before_the_work_ends_then_follows_up_with_a_png(s
     assert "split into 5 tokens" in follow_up.json["attachments"][0]["description"]
     runs = bot.tutor.store.runs(LEARNER)
     assert [r.canonical for r in runs] == ["/tokenize My name is Pawel"]
+
+
+async def test_train_demo_defers_shows_progress_then_its_buttons_survive_a_restart(
+        start_bot, fake):
+    options = {"dataset": "spiral", "layers": "8,8", "batch": 1, "epochs": 120, "lr": 0.03,
+               "seed": 3, "animate": False, "features": "x1,x2"}  # about 2 s of training
+    async with start_bot(Tutor) as first:  # the real Tutor: the job runs in the worker pool
+        payload = slash("train-demo", options)
+        await fake.dispatch("INTERACTION_CREATE", payload)
+        await fake.wait_until(lambda: finished(fake), timeout=60)
+        assert first.tutor is not None
+    defer = callback_of(fake, payload)
+    edits = fake.find("PATCH", ORIGINAL)
+    [answer] = fake.find("POST", FOLLOW_UP)
+    assert defer.json == {"type": 5} and defer.at < edits[0].at < answer.at
+    assert "Training spiral" in edits[0].json["content"] and "%" in edits[0].json["content"]
+    canonical = "/train-demo dataset=spiral layers=8,8 batch=1 epochs=120 seed=3"
+    assert f"Reproduce with `{canonical}`" in answer.json["content"]
+    assert "test accuracy" in answer.json["content"]
+    assert answer.files[0][0] == "train-demo.png" and answer.files[0][2].startswith(PNG)
+    rows = answer.json["components"]
+    assert rows and all(1 <= len(r["components"]) <= 5 for r in rows)
+    message = fake.messages[next(m for m in fake.messages if fake.messages[m]["components"])]
+    labels = [c["label"] for row in message["components"] for c in row["components"]]
+    pressed_id = custom_ids(message)[0]  # a suggestion, which keeps the seed
+    assert labels[0] != "New data (new seed)"
+
+    async with start_bot(Tutor) as second:  # restarted: new client, new pool, same database
+        pressed = click(message, pressed_id)
+        await fake.dispatch("INTERACTION_CREATE", pressed)
+        [again] = for_token(await fake.wait_for("POST", FOLLOW_UP, count=2, timeout=60),
+                            pressed)
+        await fake.wait_until(lambda: len(fake.find("POST", FOLLOW_UP)) == 2)
+        runs = second.tutor.store.runs(LEARNER)
+    assert again.files[0][2][:4] in (PNG[:4], b"GIF8")
+    stored = pressed_id.startswith("b:")
+    action = second.tutor.store.load_action(pressed_id[2:]) if stored else pressed_id
+    assert [r.canonical for r in runs] == [canonical, action.removeprefix("run:")]
 
 
 async def test_typed_options_reach_the_tutor_validated_by_the_table(start_bot, fake):
