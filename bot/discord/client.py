@@ -7,6 +7,7 @@ Every command and button follows one path: defer at once (the 3-second rule) -> 
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterable
 
@@ -19,6 +20,7 @@ from bot.discord import errors
 from bot.discord.buttons import ActionButton
 from bot.discord.commands import app_commands_for
 from bot.discord.outbox import Outbox
+from bot.discord.priority import AckFirst
 from bot.settings import DiscordSettings
 from engine import commands as table
 from engine.commands import Command, Request
@@ -78,6 +80,7 @@ class TutorBot(discord.Client):
                          allowed_mentions=discord.AllowedMentions.none(), **options)
         self.settings = settings
         self.tutor = tutor
+        self.acks = AckFirst()
         self.tree = app_commands.CommandTree(self)
         entries = table.COMMANDS.values() if commands is None else commands
         for command in app_commands_for(entries, self.answer_command):
@@ -97,7 +100,9 @@ class TutorBot(discord.Client):
         """A slash command: defer, run the use case, deliver. Errors reach ``errors.report``."""
         tutor = self._tutor()
         outbox = Outbox(interaction)
-        await outbox.defer(private=not command.heavy)
+        async with self.acks.acknowledging():
+            await outbox.defer(private=not command.heavy)
+        await self.acks.wait_turn()
         reply = await tutor.run(learner_of(interaction), request, on_progress=outbox.progress,
                                 request_key=f"discord:{interaction.id}",
                                 admin=is_admin(interaction))
@@ -108,7 +113,9 @@ class TutorBot(discord.Client):
         try:
             tutor = self._tutor()
             outbox = Outbox(interaction)
-            await outbox.defer(private=private_first(action))
+            async with self.acks.acknowledging():
+                await outbox.defer(private=private_first(action))
+            await self.acks.wait_turn()
             reply = await tutor.press(learner_of(interaction), action,
                                       on_progress=outbox.progress,
                                       request_key=f"discord:{interaction.id}",
@@ -122,9 +129,18 @@ class TutorBot(discord.Client):
                  "with `tutorbot discord sync`", self.user, len(self.guilds))
 
 
+def settle_heap() -> None:
+    """Collect once, then exempt everything alive (modules, the command tree, caches) from
+    future garbage collections: a full collection of this heap takes 50-150 ms, long enough
+    to blow the defer budget of a burst of interactions."""
+    gc.collect()
+    gc.freeze()
+
+
 async def run_bot(settings: DiscordSettings, tutor: Tutor) -> None:
     """Connect and answer until stopped."""
     bot = TutorBot(settings, tutor)
+    settle_heap()
     async with bot:
         await bot.start(settings.token.get_secret_value())
 
