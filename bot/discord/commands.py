@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import keyword
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -31,6 +32,7 @@ from engine.options import (
 )
 
 DESCRIPTION_MAX = 100  # characters in a command or option description
+OPTIONS_MAX = 25  # options per command
 CHOICES_MAX = 25  # fixed choices per option; also autocomplete suggestions per keystroke
 CHOICE_TEXT_MAX = 100  # characters in a choice's name and string value
 STRING_MAX = 6000  # characters in a string option
@@ -207,12 +209,19 @@ def _python_name(name: str, taken: set[str]) -> str:
     return safe
 
 
-def app_command(command: Command, handler: Handler) -> app_commands.Command:
-    """One Discord app command for a table entry; its callback builds the Request."""
-    params: list[inspect.Parameter] = []
-    described: dict[str, str] = {}
-    renamed: dict[str, str] = {}
-    table_name: dict[str, str] = {}
+@dataclass(frozen=True)
+class Signature:
+    """A command's generated parameters, and how Python names map back to table names."""
+
+    params: tuple[inspect.Parameter, ...]
+    described: dict[str, str]  # python name -> description
+    renamed: dict[str, str]  # python name -> Discord name, where they differ
+    table_name: dict[str, str]  # python name -> table name
+    text: str | None  # the python name of the free text, if any
+
+
+def signature(command: Command) -> Signature:
+    """Typed parameters for a table entry: the free text first, then the options."""
     shapes: list[tuple[str, Any, bool, str]] = []
     if command.text:
         shapes.append((command.text.name, TextTransformer(command.text), command.text.required,
@@ -222,6 +231,10 @@ def app_command(command: Command, handler: Handler) -> app_commands.Command:
                for o in command.options]
     if len({name for name, *_ in shapes}) != len(shapes):
         raise ValueError(f"/{command.name}: its text and an option share a name")
+    if len(shapes) > OPTIONS_MAX:
+        raise ValueError(f"/{command.name} has {len(shapes)} options; Discord allows "
+                         f"{OPTIONS_MAX}")
+    params, described, renamed, table_name = [], {}, {}, {}
     for name, shape, required, help_text in shapes:
         py = _python_name(name, set(table_name))
         table_name[py] = name
@@ -231,19 +244,27 @@ def app_command(command: Command, handler: Handler) -> app_commands.Command:
         described[py] = shorten(help_text)
         if py != name:
             renamed[py] = name
-    text_py = next(iter(table_name)) if command.text else None
+    text = next(iter(table_name)) if command.text else None
+    return Signature(tuple(params), described, renamed, table_name, text)
+
+
+def app_command(command: Command, handler: Handler) -> app_commands.Command:
+    """One Discord app command for a table entry; its callback builds the Request through
+    ``engine.commands.build`` (the same validation as Slack and the console)."""
+    sig = signature(command)
 
     async def callback(interaction: discord.Interaction, **values: Any) -> None:
-        raw = {table_name[k]: v for k, v in values.items() if v is not None and k != text_py}
-        request = build(command.name, raw, values.get(text_py) if text_py else None)
+        raw = {sig.table_name[k]: v for k, v in values.items()
+               if v is not None and k != sig.text}
+        request = build(command.name, raw, values.get(sig.text) if sig.text else None)
         await handler(interaction, command, request)
 
     first = inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                               annotation=discord.Interaction)
-    callback.__signature__ = inspect.Signature([first, *params])  # type: ignore[attr-defined]
+    callback.__signature__ = inspect.Signature([first, *sig.params])  # type: ignore[attr-defined]
     callback.__qualname__ = callback.__name__ = command.handler
-    callback.__discord_app_commands_param_description__ = described  # type: ignore[attr-defined]
-    callback.__discord_app_commands_param_rename__ = renamed  # type: ignore[attr-defined]
+    callback.__discord_app_commands_param_description__ = sig.described  # type: ignore[attr-defined]
+    callback.__discord_app_commands_param_rename__ = sig.renamed  # type: ignore[attr-defined]
     result = app_commands.Command(name=command.name, description=shorten(command.help),
                                   callback=callback, extras={"table": command})
     if command.admin:  # a hint server admins can override: the server checks too (client.py)

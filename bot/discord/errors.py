@@ -25,7 +25,7 @@ STALE = ("Discord's copy of this command is out of date, so I can't read it. A f
 
 def user_message(interaction: discord.Interaction, error: BaseException) -> str:
     """What to tell the learner about ``error`` (and log it when it is a bug)."""
-    original = getattr(error, "original", None) or error.__cause__ or error
+    original = getattr(error, "original", None) or error  # CommandInvokeError wraps
     if isinstance(original, TutorError):
         return original.user_message
     if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):

@@ -71,19 +71,20 @@ async def test_tokenize_defers_before_the_work_ends_then_follows_up_with_a_png(s
 
 async def test_train_demo_defers_shows_progress_then_its_buttons_survive_a_restart(
         start_bot, fake):
-    options = {"dataset": "spiral", "layers": "8,8", "batch": 1, "epochs": 120, "lr": 0.03,
-               "seed": 3, "animate": False, "features": "x1,x2"}  # about 2 s of training
+    options = {"dataset": "spiral", "layers": "8,8", "batch": 1, "epochs": 400, "lr": 0.03,
+               "seed": 3, "animate": False, "features": "x1,x2"}  # seconds of training
     async with start_bot(Tutor) as first:  # the real Tutor: the job runs in the worker pool
         payload = slash("train-demo", options)
         await fake.dispatch("INTERACTION_CREATE", payload)
-        await fake.wait_until(lambda: finished(fake), timeout=60)
+        await fake.wait_for("POST", FOLLOW_UP, timeout=90)
+        await fake.wait_until(lambda: finished(fake))
         assert first.tutor is not None
     defer = callback_of(fake, payload)
     edits = fake.find("PATCH", ORIGINAL)
     [answer] = fake.find("POST", FOLLOW_UP)
     assert defer.json == {"type": 5} and defer.at < edits[0].at < answer.at
     assert "Training spiral" in edits[0].json["content"] and "%" in edits[0].json["content"]
-    canonical = "/train-demo dataset=spiral layers=8,8 batch=1 epochs=120 seed=3"
+    canonical = "/train-demo dataset=spiral layers=8,8 batch=1 epochs=400 seed=3"
     assert f"Reproduce with `{canonical}`" in answer.json["content"]
     assert "test accuracy" in answer.json["content"]
     assert answer.files[0][0] == "train-demo.png" and answer.files[0][2].startswith(PNG)
@@ -97,7 +98,7 @@ async def test_train_demo_defers_shows_progress_then_its_buttons_survive_a_resta
     async with start_bot(Tutor) as second:  # restarted: new client, new pool, same database
         pressed = click(message, pressed_id)
         await fake.dispatch("INTERACTION_CREATE", pressed)
-        [again] = for_token(await fake.wait_for("POST", FOLLOW_UP, count=2, timeout=60),
+        [again] = for_token(await fake.wait_for("POST", FOLLOW_UP, count=2, timeout=90),
                             pressed)
         await fake.wait_until(lambda: len(fake.find("POST", FOLLOW_UP)) == 2)
         runs = second.tutor.store.runs(LEARNER)
