@@ -141,7 +141,8 @@ class Outbox:
             if err.code not in TOKEN_GONE and err.status != 401:
                 raise
             log.warning("interaction token no longer valid (%s); falling back", err.code)
-            await self._fall_back(messages, private)
+            if messages:  # what was not delivered yet (an answer is never sent twice)
+                await self._fall_back(messages, private)
 
     async def send_private(self, text: str) -> None:
         """A private message to whoever interacted (errors, "busy")."""
