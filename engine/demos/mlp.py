@@ -105,6 +105,8 @@ class MLPConfig:
         _check_range("batch size", self.batch, *BATCH_RANGE)
         _check_range("regularization rate", self.reg_rate, *REG_RATE_RANGE)
         _check_range("epochs", self.epochs, 1, MAX_EPOCHS)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed must be a whole number from 0 up, got {self.seed!r}")
 
     @property
     def regression(self) -> bool:
@@ -243,7 +245,8 @@ def predict(net: Network, x: np.ndarray) -> np.ndarray:
 
 def loss(out: np.ndarray, target: np.ndarray) -> float:
     """The Playground's loss: mean of 0.5·(out − target)² over points."""
-    return float(np.mean(0.5 * (out - target) ** 2))
+    error = out - target  # (N,)
+    return 0.5 * float(error.dot(error)) / len(error)
 
 
 def grid_points(resolution: int) -> np.ndarray:

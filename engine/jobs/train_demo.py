@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine.commands import COMMANDS, Request
+from engine.demos.datasets import DATASETS
 from engine.demos.mlp import MLPConfig
 from engine.demos.training import EpochReport, TrainResult, animation_epochs, train
 from engine.errors import BadOption, Refused
@@ -41,7 +42,7 @@ def config_from(request: Request, **overrides: Any) -> MLPConfig:
 
 def work(config: MLPConfig) -> int:
     """Weight-matrix updates a run needs: epochs x updates per epoch x layers of weights."""
-    points = (1200 if config.regression else 500) * config.train_share // 100
+    points = DATASETS[config.dataset].num_samples * config.train_share // 100
     return config.epochs * math.ceil(points / config.batch) * (len(config.layers) + 1)
 
 

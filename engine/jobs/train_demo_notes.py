@@ -40,7 +40,9 @@ def describe(config: MLPConfig) -> str:
 
 
 def percent(share: float) -> str:
-    return f"{share:.0%}"
+    """`97%`; one decimal where rounding would claim a perfect score: `99.6%`."""
+    text = f"{share:.0%}"
+    return f"{share:.1%}" if text == "100%" and share < 1 else text
 
 
 def summary(config: MLPConfig, result: TrainResult) -> str:

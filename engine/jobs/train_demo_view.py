@@ -49,8 +49,10 @@ def warning(result: TrainResult) -> str | None:
     d = result.divergence
     if d is None:
         return None
-    what = {"nan": "loss became NaN", "exploded": "loss exploded", "worse": "loss went up"}[d.kind]
     change = ", ".join(f"{k}={v:g}" for k, v in d.suggestion.items())
+    if d.kind == "worse":
+        return f"Training made it worse. Try {change}"
+    what = {"nan": "the loss became NaN", "exploded": "the loss exploded"}[d.kind]
     return f"Diverged at epoch {d.epoch}: {what}. Try {change}"
 
 

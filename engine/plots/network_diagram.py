@@ -3,8 +3,9 @@
 Every unit is a small heatmap tile of its own output over the input square; links are
 curves from unit to unit, orange for negative weights, blue for positive, thicker for
 larger |weight|; each non-input unit has a small square coloured by its bias. All tiles
-are pasted into one RGBA image (one artist), the links are one LineCollection, so the
-diagram draws fast whatever the network's size. Axes units are pixels, y pointing down.
+are drawn into one RGBA image that the caller pastes over the rendered figure, and the
+links are one LineCollection, so the diagram draws fast whatever the network's size.
+Axes units are pixels, y pointing down.
 """
 
 from __future__ import annotations
@@ -39,8 +40,7 @@ def _tile_pixels(tile: np.ndarray, normalise: bool) -> np.ndarray:
     if normalise:  # raw features span e.g. [-6, 6] or [0, 36]: show their shape, not saturation
         tile = tile / max(float(np.abs(tile).max()), 1e-12)
     factor = TILE_PX // tile.shape[0]  # TILE_RESOLUTION divides TILE_PX
-    big = np.repeat(np.repeat(tile[::-1], factor, axis=0), factor, axis=1)
-    return to_rgb(big)
+    return np.repeat(np.repeat(to_rgb(tile[::-1]), factor, axis=0), factor, axis=1)
 
 
 def _canvas(view: NetworkView, corners, width: int, height: int) -> np.ndarray:
@@ -80,20 +80,15 @@ def _links(view: NetworkView, corners) -> LineCollection:
     return LineCollection(curves, colors=colours, linewidths=widths, zorder=1, capstyle="round")
 
 
-def draw_network(ax: Axes, view: NetworkView, width: int, height: int) -> None:
-    """Draw the network into ax, whose size should be width x height pixels."""
+def draw_network(ax: Axes, view: NetworkView, width: int, height: int) -> np.ndarray:
+    """Draw the links and labels into ax (width x height pixels); return the tiles as an
+    RGBA image of the same size, to be pasted over the rendered axes."""
     sizes = [len(tiles) for tiles in view.tiles]
     corners = _layout(sizes, width, height)
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)
     ax.set_axis_off()
     ax.add_collection(_links(view, corners))
-    ax.imshow(
-        _canvas(view, corners, width, height),
-        extent=(0, width, height, 0),
-        interpolation="nearest",
-        zorder=2,
-    )
     headers = ["Features", *[f"{n} neuron{'s' * (n > 1)}" for n in sizes[1:-1]], "Output"]
     for (x, _), header in zip((col[0] for col in corners), headers, strict=True):
         ax.text(x + TILE_PX / 2, TOP - 12, header, ha="center", va="bottom", fontsize=8, color=INK)
@@ -101,3 +96,4 @@ def draw_network(ax: Axes, view: NetworkView, width: int, height: int) -> None:
         ax.text(x - 6, y + TILE_PX / 2, label, ha="right", va="center", fontsize=9, color=INK)
     if len(sizes) == 2:
         ax.text(width / 2, height - 6, "no hidden layer", ha="center", fontsize=8, color=MUTED)
+    return _canvas(view, corners, width, height)

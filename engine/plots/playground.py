@@ -12,15 +12,16 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from engine.plots.compose import figure_pixels, paste, png
+from engine.plots.heatmap_pixels import frame, heatmap_pixels
 from engine.plots.network_diagram import draw_network
 from engine.plots.playground_style import (
-    CMAP,
     TEST_LINE,
     TRAIN_LINE,
     WARN,
     RunView,
 )
-from engine.plots.style import DPI, INK, MUTED, png_bytes
+from engine.plots.style import DPI, INK, MUTED
 
 WIDTH, HEIGHT = 1200, 480  # pixels of the single-run picture
 PANEL = 300  # pixels per heatmap in the comparison
@@ -32,26 +33,10 @@ def _rect(left: float, bottom: float, width: float, height: float, fig_w: int, f
     return (left / fig_w, bottom / fig_h, width / fig_w, height / fig_h)
 
 
-def draw_heatmap(ax: Axes, view: RunView, point_size: float = 14) -> None:
+def heatmap(view: RunView, side: int, radius: float = 3.5) -> np.ndarray:
     """The output over [-6, 6]² with the training points (and test points if asked)."""
-    ax.imshow(
-        view.output,
-        origin="lower",
-        extent=(-6, 6, -6, 6),
-        cmap=CMAP,
-        vmin=-1,
-        vmax=1,
-        interpolation="nearest",
-    )
-    style = dict(cmap=CMAP, vmin=-1, vmax=1, s=point_size, linewidths=0.8)
-    ax.scatter(view.x_train[:, 0], view.x_train[:, 1], c=view.y_train, edgecolors="white", **style)
-    if view.show_test:
-        ax.scatter(view.x_test[:, 0], view.x_test[:, 1], c=view.y_test, edgecolors="black", **style)
-    ax.set_xlim(-6, 6)
-    ax.set_ylim(-6, 6)
-    ax.set_xticks([-6, 0, 6])
-    ax.set_yticks([-6, 0, 6])
-    ax.tick_params(labelsize=8, colors=MUTED, length=2)
+    test = (view.x_test, view.y_test) if view.show_test else (None, None)
+    return heatmap_pixels(view.output, side, view.x_train, view.y_train, *test, radius=radius)
 
 
 def _ticks(top: float) -> list[float]:
@@ -86,20 +71,35 @@ def render_png(view: RunView) -> bytes:
     """The single-run picture: network diagram, output heatmap, loss curves and metrics."""
     fig = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI)
     fig.text(10 / WIDTH, 1 - 10 / HEIGHT, view.title, fontsize=11, color=INK, va="top")
+    tiles = None
     if view.network is not None:
         net_ax = fig.add_axes(_rect(6, 6, 540, 420, WIDTH, HEIGHT))
-        draw_network(net_ax, view.network, 540, 420)
-    heat_ax = fig.add_axes(_rect(590, 40, 370, 370, WIDTH, HEIGHT))
-    draw_heatmap(heat_ax, view)
-    heat_ax.set_title("Output", fontsize=9, color=INK, loc="left")
+        tiles = draw_network(net_ax, view.network, 540, 420)
+    frame(fig, 370, 590, 40)
+    fig.text(590 / WIDTH, 416 / HEIGHT, "Output", fontsize=9, color=INK)
     loss_ax = fig.add_axes(_rect(1000, 230, 185, 180, WIDTH, HEIGHT))
     draw_losses(loss_ax, view.train_loss, view.test_loss)
     fig.text(1000 / WIDTH, 190 / HEIGHT, "\n".join(view.metrics), fontsize=9, color=INK,
              va="top", linespacing=1.6)
     if view.warning:
-        heat_ax.text(0, 0, view.warning, ha="center", va="center", fontsize=10, color="white",
-                     wrap=True, bbox=dict(boxstyle="round", facecolor=WARN, alpha=0.9))
-    return png_bytes(fig)
+        fig.text(1000 / WIDTH, 70 / HEIGHT, _wrap(view.warning, 26), fontsize=9, color=WARN,
+                 va="top", fontweight="bold")
+    pixels = figure_pixels(fig)
+    if tiles is not None:
+        paste(pixels, tiles, 6, HEIGHT - 6 - 420)
+    paste(pixels, heatmap(view, 370), 590, HEIGHT - 40 - 370)
+    return png(pixels)
+
+
+def _wrap(text: str, width: int) -> str:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "\n".join([*lines, line])
 
 
 def render_compare(views: Sequence[RunView], labels: Sequence[str], title: str) -> bytes:
@@ -108,14 +108,16 @@ def render_compare(views: Sequence[RunView], labels: Sequence[str], title: str) 
     n = len(views)
     width, height = 20 + n * (PANEL + 20), PANEL + 290
     fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
+    side, heatmaps = PANEL - 20, []
     fig.text(10 / width, 1 - 10 / height, title, fontsize=11, color=INK, va="top")
     for i, (view, label) in enumerate(zip(views, labels, strict=True)):
-        ax = fig.add_axes(_rect(30 + i * (PANEL + 20), 250, PANEL - 20, PANEL - 20, width, height))
-        draw_heatmap(ax, view, point_size=8)
-        colour = WARN if view.warning else COMPARE_COLOURS[i]
-        ax.set_title(label, fontsize=10, color=colour, loc="left", fontweight="bold")
-        ax.text(0, -7.4, view.warning or view.caption, ha="center", va="top", fontsize=8.5,
-                color=colour if view.warning else INK, wrap=True)
+        left = 30 + i * (PANEL + 20)
+        frame(fig, side, left, 250)
+        heatmaps.append((heatmap(view, side, radius=2.5), left))
+        fig.text(left / width, (256 + side) / height, label, fontsize=10,
+                 color=COMPARE_COLOURS[i], fontweight="bold")
+        fig.text((left + side / 2) / width, 226 / height, view.warning or view.caption,
+                 ha="center", va="top", fontsize=8.5, color=WARN if view.warning else INK)
     ax = fig.add_axes(_rect(60, 40, width - 120, 130, width, height))
     for i, (view, label) in enumerate(zip(views, labels, strict=True)):
         marker = "o" if len(view.test_loss) <= 3 else None
@@ -126,6 +128,9 @@ def render_compare(views: Sequence[RunView], labels: Sequence[str], title: str) 
               ncols=min(n, 4))
     ax.tick_params(labelsize=7, colors=MUTED, length=2)
     ax.set_xlabel("epoch", fontsize=8, color=MUTED, labelpad=1)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return png_bytes(fig)
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    pixels = figure_pixels(fig)
+    for block, left in heatmaps:
+        paste(pixels, block, left, height - 250 - side)
+    return png(pixels)

@@ -104,8 +104,8 @@ def render_gif(
     for i, frame in enumerate(frames):
         image = base.copy()
         factor = int(np.ceil(side / frame.output.shape[0]))
-        heat = np.repeat(np.repeat(frame.output[::-1], factor, 0), factor, 1)[:side, :side]
-        image.paste(Image.fromarray(to_rgb(heat)), HEAT[:2])
+        heat = np.repeat(np.repeat(to_rgb(frame.output[::-1]), factor, 0), factor, 1)
+        image.paste(Image.fromarray(np.ascontiguousarray(heat[:side, :side])), HEAT[:2])
         image = Image.alpha_composite(image.convert("RGBA"), dots).convert("RGB")
         draw = ImageDraw.Draw(image)
         if len(frame.train_loss) > 1:

@@ -87,6 +87,15 @@ async def test_bad_input_divergence_and_progress(sqlite_url, tmp_path):
         (picture,) = _images(text)
         Image.open(picture).load()  # a whole picture, never a broken one
 
+        long = "/train-demo dataset=xor noise=50 train_share=10 layers=8,8,8 epochs=300 seed=1"
+        assert await adapter.answer(long)  # overfits; its "add L2" command is 110 chars long
+        assert all(len(b) <= 100 for b in adapter.last_buttons)
+        assert any(b.startswith("b:") for b in adapter.last_buttons)  # stored, sent as a key
+        out.truncate(0), out.seek(0)
+        assert await adapter.answer("2")  # "Add L2 0.01"
+        assert "(reproduce: /train-demo dataset=xor noise=50 train_share=10 layers=8,8,8 " \
+               "regularization=l2 reg_rate=0.01 epochs=300 seed=1)" in out.getvalue()
+
         out.truncate(0), out.seek(0)
         assert await adapter.answer("/train-demo epochs=1000 batch=5 seed=5")  # 1-3 s of work
         text = out.getvalue()

@@ -170,6 +170,7 @@ def test_grids_show_each_unit_and_the_output():
         (dict(noise=-5), "noise must be between 0 and 50, got -5"),
         (dict(epochs=10_000), "epochs must be between 1 and 1000, got 10000"),
         (dict(train_share=95), "train share must be between 10 and 90, got 95"),
+        (dict(seed=None), "seed must be a whole number from 0 up, got None"),
     ],
 )
 def test_config_refuses_out_of_range_values(options, message):

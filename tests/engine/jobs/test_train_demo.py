@@ -127,13 +127,13 @@ def test_bad_input_is_named_exactly(line):
 
 def test_oversized_work_is_refused_with_the_limit():
     with pytest.raises(Refused) as err:
-        answer("/train-demo batch=1 epochs=1000 layers=8,8,8,8,8,8 train_share=90")
+        answer("/train-demo batch=1 epochs=1000 layers=8,8,8,8,8,8 train_share=90 seed=1")
     message = err.value.user_message
     assert "the limit is 500,000" in message and "Use at most 158 epochs" in message
     with pytest.raises(Refused, match="over 4 runs"):
-        answer("/train-demo batch=1 epochs=300 compare=layers:1/2/3/4")
+        answer("/train-demo batch=1 epochs=300 compare=layers:1/2/3/4 seed=1")
     with pytest.raises(BadOption, match="animate=yes` works on a single run"):
-        answer("/train-demo animate=yes compare=lr:0.1,0.3")
+        answer("/train-demo animate=yes compare=lr:0.1,0.3 seed=1")
 
 
 def test_model_transformer_is_not_available_yet():

@@ -75,3 +75,19 @@ def test_gif_keeps_at_most_40_frames_including_the_last():
     assert gif.info["loop"] == 0
     assert data == render_gif(_frames(55), points, np.sign(points[:, 1]), "gif")
     assert len(data) < 2 * 1024 * 1024  # noise heatmaps are the worst case for GIF size
+
+
+def test_heatmap_pixels_cover_the_whole_domain_the_right_way_up():
+    from engine.plots.heatmap_pixels import heatmap_pixels
+
+    axis = np.linspace(-6, 6, 80)
+    x1, x2 = np.meshgrid(axis, axis)  # row i: x2 = axis[i], column j: x1 = axis[j]
+    none = np.empty((0, 2))
+    by_x1 = heatmap_pixels(x1 / 6, 370, none, np.empty(0))
+    assert by_x1[185, 0].tolist() == to_rgb(np.array(-1.0)).tolist()  # left edge: x1 = -6
+    assert by_x1[185, -1].tolist() == to_rgb(np.array(1.0)).tolist()  # right edge: x1 = 6
+    by_x2 = heatmap_pixels(x2 / 6, 370, none, np.empty(0))
+    assert by_x2[0, 185].tolist() == to_rgb(np.array(1.0)).tolist()  # top row: x2 = 6
+    assert by_x2[-1, 185].tolist() == to_rgb(np.array(-1.0)).tolist()
+    point = heatmap_pixels(np.zeros((80, 80)), 370, np.array([[6.0, 6.0]]), np.array([1.0]))
+    assert point[1, -2].tolist() == to_rgb(np.array(1.0)).tolist()  # a blue point top right
