@@ -1,4 +1,5 @@
-"""``tutorbot``: the console tutor, one-shot commands, and database administration."""
+"""``tutorbot``: the console tutor, one-shot commands, chat platforms and database
+administration."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from bot.app import build_tutor, running_scheduler
 from bot.console.adapter import ConsoleAdapter
 from bot.console.simulate import SIMULATED_TZ, SimClock, simulate_day
 from bot.content import content_command
-from bot.settings import CoreSettings, SlackSettings, describe_errors
+from bot.settings import CoreSettings, DiscordSettings, SlackSettings, describe_errors
 from engine.errors import TutorError
 from engine.learning.schedule import zone
 
@@ -57,6 +58,14 @@ def _parser() -> argparse.ArgumentParser:
     slack.add_argument("--url", help="manifest: public https URL of /slack/events (HTTP mode)")
     slack.add_argument("--name", default="tutorbot", help="manifest: the app's name")
     slack.add_argument("--json", action="store_true", help="manifest: JSON instead of YAML")
+    dc = sub.add_parser("discord", help="run the Discord bot (DISCORD_TOKEN); "
+                                        "`discord sync` registers its slash commands")
+    dc_sub = dc.add_subparsers(dest="discord_cmd")
+    sync = dc_sub.add_parser("sync", help="register the slash commands with Discord (after "
+                                          "adding or changing commands; not needed per start)")
+    sync.add_argument("--guild", type=int, metavar="ID",
+                      help="register in this server only (instant; default DISCORD_GUILD_ID, "
+                           "else globally, which Discord may take up to an hour to show)")
     return parser
 
 
@@ -123,6 +132,39 @@ def _slack(settings: CoreSettings, args: argparse.Namespace) -> int:
         print(describe_errors(err, prefix="SLACK_"), file=sys.stderr)
         return 2
     return asyncio.run(serve(settings, slack, http=args.http, port=args.port))
+def _discord(settings: CoreSettings, args: argparse.Namespace) -> int:
+    import discord
+
+    from bot.discord.client import sync_commands  # imported on demand: discord.py is big
+
+    try:
+        discord_settings = DiscordSettings()
+    except ValidationError as err:
+        print(describe_errors(err, prefix="DISCORD_"), file=sys.stderr)
+        print("Create a bot at https://discord.com/developers/applications and put its token "
+              "in DISCORD_TOKEN (see README, section Discord).", file=sys.stderr)
+        return 2
+    try:
+        if args.discord_cmd == "sync":
+            guild = args.guild or discord_settings.guild_id
+            synced = asyncio.run(sync_commands(discord_settings, guild))
+            where = f"server {guild}" if guild else "every server (global; may take up to 1 h)"
+            print(f"registered {len(synced)} commands in {where}: "
+                  + ", ".join(f"/{c.name}" for c in synced))
+            return 0
+        return asyncio.run(_run_discord(settings, discord_settings))
+    except discord.LoginFailure:
+        print("Discord refused DISCORD_TOKEN: copy the bot token again from the developer "
+              "portal (Bot -> Reset Token).", file=sys.stderr)
+        return 2
+
+
+async def _run_discord(settings: CoreSettings, discord_settings: DiscordSettings) -> int:
+    from bot.discord.client import run_bot
+
+    async with build_tutor(settings) as tutor:
+        await run_bot(discord_settings, tutor)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
             return content_command(settings, args.content_cmd, args.files)
         if args.cmd == "slack":
             return _slack(settings, args)
+        if args.cmd == "discord":
+            return _discord(settings, args)
         return _db(settings, args)
     except TutorError as err:
         print(err.user_message, file=sys.stderr)

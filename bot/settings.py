@@ -94,10 +94,26 @@ class SlackSettings(BaseSettings):
         return [name for name in need if not getattr(self, name[6:].lower())]
 
 
+class DiscordSettings(BaseSettings):
+    """The Discord bot (``DISCORD_*``). ``API_BASE`` and ``GATEWAY_URL`` default to Discord's
+    own; point them at a shared rate-limit proxy (nirn-proxy) or, in tests, at loopback fakes."""
+
+    model_config = SettingsConfigDict(env_prefix="DISCORD_", extra="ignore")
+
+    token: SecretStr = Field(description="the bot token from the Discord developer portal")
+    api_base: str = Field(default="https://discord.com/api/v10",
+                          pattern=r"^https?://\S+$", description="REST base URL with version")
+    gateway_url: str = Field(default="wss://gateway.discord.gg/", pattern=r"^wss?://\S+$",
+                             description="gateway websocket URL")
+    guild_id: int | None = Field(default=None, ge=1,
+                                 description="`tutorbot discord sync` registers here by default")
+
+
 def describe_errors(err: ValidationError, prefix: str = "TUTORBOT_") -> str:
     """Turn a settings ValidationError into lines naming the variable and what is allowed."""
     lines = ["Bad setting(s) in the environment:"]
     for item in err.errors():
         field = str(item["loc"][0]) if item["loc"] else "?"
-        lines.append(f"- {prefix}{field.upper()}: {item['msg']} (got {item.get('input')!r})")
+        got = "" if item["type"] == "missing" else f" (got {item.get('input')!r})"
+        lines.append(f"- {prefix}{field.upper()}: {item['msg']}{got}")
     return "\n".join(lines)

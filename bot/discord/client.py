@@ -1,0 +1,160 @@
+"""The Discord bot: default intents only, app commands generated from the command table,
+persistent buttons, one error handler; ``sync_commands`` registers the commands explicitly.
+
+Every command and button follows one path: defer at once (the 3-second rule) -> the Tutor
+(worker pool, database) -> the outbox. Only the defer happens before any I/O of ours.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import Iterable
+
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+
+from bot.discord import errors
+from bot.discord.buttons import ActionButton
+from bot.discord.commands import app_commands_for
+from bot.discord.outbox import Outbox
+from bot.discord.priority import AckFirst
+from bot.settings import DiscordSettings
+from engine import commands as table
+from engine.commands import Command, Request
+from engine.errors import TutorError
+from engine.store import LearnerRef
+from engine.tutor import Tutor
+
+log = logging.getLogger(__name__)
+
+
+def use_endpoints(settings: DiscordSettings) -> None:
+    """Point discord.py at the configured REST base and gateway (a proxy, or test fakes).
+
+    discord.py keeps both as class attributes, so this is process-wide."""
+    discord.http.Route.BASE = settings.api_base.rstrip("/")
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+def learner_of(interaction: discord.Interaction) -> LearnerRef:
+    """(discord, guild id or "dm", user id) plus the display name."""
+    user = interaction.user
+    workspace = str(interaction.guild_id) if interaction.guild_id else "dm"
+    return LearnerRef("discord", workspace, str(user.id), display_name=user.display_name)
+
+
+def is_admin(interaction: discord.Interaction) -> bool:
+    """Server-side facilitator check: Manage Server (or Administrator) in a server.
+
+    ``default_member_permissions`` only hides commands and server admins can override it, so
+    the permissions Discord resolved for this very interaction decide."""
+    if interaction.guild_id is None:
+        return False
+    permissions = interaction.permissions
+    return permissions.administrator or permissions.manage_guild
+
+
+def private_first(action: str) -> bool:
+    """Whether to defer a button click privately (a guess that saves calls; the outbox
+    copes either way): demo re-runs and stored long actions ("run again with …") answer in
+    public, anything else (quiz answers) privately."""
+    verb, _, rest = action.partition(":")
+    if verb == "b":
+        return False
+    if verb != "run":
+        return True
+    command = table.COMMANDS.get(rest.lstrip("/").split(" ", 1)[0])
+    return command is None or not command.heavy
+
+
+class TutorBot(discord.Client):
+    """tutorbot on Discord. ``tutor`` may be None for ``sync`` (no commands are answered)."""
+
+    def __init__(self, settings: DiscordSettings, tutor: Tutor | None = None, *,
+                 commands: Iterable[Command] | None = None, **options) -> None:
+        use_endpoints(settings)
+        super().__init__(intents=discord.Intents.default(),
+                         allowed_mentions=discord.AllowedMentions.none(), **options)
+        self.settings = settings
+        self.tutor = tutor
+        self.acks = AckFirst()
+        self.tree = app_commands.CommandTree(self)
+        entries = table.COMMANDS.values() if commands is None else commands
+        for command in app_commands_for(entries, self.answer_command):
+            self.tree.add_command(command)
+        errors.install(self.tree)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(ActionButton)
+
+    def _tutor(self) -> Tutor:
+        if self.tutor is None:
+            raise TutorError("tutorbot is not answering commands right now; try again soon.")
+        return self.tutor
+
+    async def answer_command(self, interaction: discord.Interaction, command: Command,
+                             request: Request) -> None:
+        """A slash command: defer, run the use case, deliver. Errors reach ``errors.report``."""
+        tutor = self._tutor()
+        outbox = Outbox(interaction)
+        async with self.acks.acknowledging():
+            await outbox.defer(private=not command.heavy)
+        await self.acks.wait_turn()
+        reply = await tutor.run(learner_of(interaction), request, on_progress=outbox.progress,
+                                request_key=f"discord:{interaction.id}",
+                                admin=is_admin(interaction))
+        await outbox.send(reply)
+
+    async def press(self, interaction: discord.Interaction, action: str) -> None:
+        """A button click (``ActionButton``): the same path as a command."""
+        try:
+            tutor = self._tutor()
+            outbox = Outbox(interaction)
+            async with self.acks.acknowledging():
+                await outbox.defer(private=private_first(action))
+            await self.acks.wait_turn()
+            reply = await tutor.press(learner_of(interaction), action,
+                                      on_progress=outbox.progress,
+                                      request_key=f"discord:{interaction.id}",
+                                      admin=is_admin(interaction))
+            await outbox.send(reply)
+        except Exception as err:  # discord.py would only log it: same handler as commands
+            await errors.report(interaction, err)
+
+    async def on_ready(self) -> None:
+        log.info("connected to Discord as %s in %d server(s); slash commands are registered "
+                 "with `tutorbot discord sync`", self.user, len(self.guilds))
+
+
+def settle_heap() -> None:
+    """Collect once, then exempt everything alive (modules, the command tree, caches) from
+    future garbage collections: a full collection of this heap takes 50-150 ms, long enough
+    to blow the defer budget of a burst of interactions."""
+    gc.collect()
+    gc.freeze()
+
+
+async def run_bot(settings: DiscordSettings, tutor: Tutor) -> None:
+    """Connect and answer until stopped."""
+    bot = TutorBot(settings, tutor)
+    settle_heap()
+    async with bot:
+        await bot.start(settings.token.get_secret_value())
+
+
+async def sync_commands(settings: DiscordSettings, guild_id: int | None = None,
+                        ) -> list[app_commands.AppCommand]:
+    """Register the app commands globally, or in one server (immediate; for development).
+
+    Explicit, not on every start: Discord allows 200 command creations a day per server."""
+    bot = TutorBot(settings)
+    async with bot:
+        await bot.login(settings.token.get_secret_value())
+        if guild_id is None:
+            return await bot.tree.sync()
+        guild = discord.Object(id=guild_id)
+        bot.tree.copy_global_to(guild=guild)
+        return await bot.tree.sync(guild=guild)

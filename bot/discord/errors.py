@@ -1,0 +1,60 @@
+"""The one error handler for the Discord adapter (app commands and buttons alike).
+
+A ``TutorError`` is the learner's own business: its message, privately. Anything else is a
+bug: it is logged with a short correlation id and the learner gets an apology quoting it.
+Delivery failures are logged, never retried in a loop (Discord bans IPs that keep failing).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import discord
+from discord import app_commands
+
+from bot.discord.outbox import Outbox
+from engine.errors import TutorError
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry — something went wrong on my side (error id `{ref}`). Please try again."
+STALE = ("Discord's copy of this command is out of date, so I can't read it. A facilitator "
+         "can fix that with `tutorbot discord sync`; meanwhile try `/help`.")
+
+
+def user_message(interaction: discord.Interaction, error: BaseException) -> str:
+    """What to tell the learner about ``error`` (and log it when it is a bug)."""
+    original = getattr(error, "original", None) or error  # CommandInvokeError wraps
+    if isinstance(original, TutorError):
+        return original.user_message
+    if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+        log.warning("stale app command from Discord (%s): run `tutorbot discord sync`", error)
+        return STALE
+    ref = uuid.uuid4().hex[:8]
+    log.error("unexpected error [%s] answering %s", ref, describe(interaction),
+              exc_info=(type(original), original, original.__traceback__))
+    return APOLOGY.format(ref=ref)
+
+
+def describe(interaction: discord.Interaction) -> str:
+    """A log-friendly summary of an interaction (never its token)."""
+    what = (f"/{interaction.command.qualified_name}" if interaction.command
+            else f"component {(interaction.data or {}).get('custom_id', '?')!r}")
+    return (f"{what} (interaction {interaction.id}, guild {interaction.guild_id or 'dm'}, "
+            f"user {interaction.user.id if interaction.user else '?'})")
+
+
+async def report(interaction: discord.Interaction, error: BaseException) -> None:
+    """Tell the learner privately what went wrong."""
+    text = user_message(interaction, error)
+    try:
+        await Outbox.of(interaction).send_private(text)
+    except discord.HTTPException as err:
+        log.warning("could not deliver an error message for %s (%s %s)",
+                    describe(interaction), err.status, err.code)
+
+
+def install(tree: app_commands.CommandTree) -> None:
+    """Make ``report`` the tree's global error handler."""
+    tree.error(report)
