@@ -71,7 +71,8 @@ class SlackCore:
         async def work(outbox: Outbox) -> Reply:
             return await self.tutor.press(origin.learner, button_id,
                                           on_progress=outbox.progress.report,
-                                          request_key=origin.request_key, admin=admin)
+                                          request_key=origin.request_key, admin=admin,
+                                          channel=origin.channel)
 
         await self._deliver(self.outbox(client, origin, respond, "button"), work)
 
@@ -84,7 +85,8 @@ class SlackCore:
         async def work(outbox: Outbox) -> Reply:
             return await self.tutor.run(origin.learner, request,
                                         on_progress=outbox.progress.report,
-                                        request_key=origin.request_key, admin=admin)
+                                        request_key=origin.request_key, admin=admin,
+                                        channel=origin.channel)
 
         await self._deliver(self.outbox(client, origin, respond, f"/{request.command}"), work)
 

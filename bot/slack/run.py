@@ -1,4 +1,5 @@
-"""``tutorbot slack``: check the settings, build the Tutor and the app, and serve."""
+"""``tutorbot slack``: check the settings, build the Tutor and the app, and serve, with the
+daily-quiz scheduler running beside the app (quizzes, reveals, reminders, digests)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ import sys
 from collections.abc import Coroutine
 from typing import Any
 
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.app import SetupError, build_tutor
+from bot.app import SetupError, build_tutor, running_scheduler
 from bot.settings import CoreSettings, SlackSettings
 from bot.slack.app import build_client, open_app
+from bot.slack.origin import PLATFORM
+from bot.slack.poster import SlackPoster
 from bot.slack.server import serve_http, serve_socket_mode
 from engine.storage.db import make_engine
 from engine.storage.deliveries import ClaimLog
@@ -50,12 +54,12 @@ async def bot_name(slack: SlackSettings) -> str:
 
 async def serve(core: CoreSettings, slack: SlackSettings, *, http: bool,
                 port: int | None) -> int:
-    """Run the Slack app until interrupted."""
+    """Run the Slack app, and the daily-quiz scheduler beside it, until interrupted."""
     check(slack, http=http)
     name = await bot_name(slack)
     async with build_tutor(core) as tutor:
         engine = make_engine(core.db_url)
-        oauth = None
+        store = oauth = None
         if slack.oauth:
             from bot.slack.oauth import installation_store, oauth_settings
 
@@ -65,25 +69,36 @@ async def serve(core: CoreSettings, slack: SlackSettings, *, http: bool,
         try:
             async with open_app(slack, tutor, claims=ClaimLog(engine), oauth=oauth,
                                 bot_name=name) as app:
-                if http:
-                    await until_signalled(serve_http(app, slack.host, port or slack.port))
-                else:
-                    assert slack.app_token is not None
-                    await until_signalled(
-                        serve_socket_mode(app, slack.app_token.get_secret_value()))
+                poster = SlackPoster(app.client, store, bot_name=name)
+                async with running_scheduler(tutor, {PLATFORM: poster.post}):
+                    await until_signalled(serving(app, slack, http=http, port=port))
         finally:
             engine.dispose()
     return 0
+
+
+def serving(app: AsyncApp, slack: SlackSettings, *, http: bool,
+            port: int | None) -> Coroutine[Any, Any, None]:
+    """Serve over HTTP, or connect over Socket Mode (until cancelled)."""
+    if http:
+        return serve_http(app, slack.host, port or slack.port)
+    assert slack.app_token is not None
+    return serve_socket_mode(app, slack.app_token.get_secret_value())
 
 
 async def until_signalled(work: Coroutine[Any, Any, None]) -> None:
     """Run ``work`` until it ends or SIGTERM/SIGINT arrives (then shut down cleanly)."""
     task = asyncio.ensure_future(work)
     loop = asyncio.get_running_loop()
+    installed = []
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, task.cancel)
+            installed.append(sig)
     try:
         await task
     except asyncio.CancelledError:
         print("tutorbot slack: stopped", file=sys.stderr)
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
