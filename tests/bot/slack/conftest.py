@@ -9,6 +9,7 @@ import json
 import time
 import urllib.parse
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -127,10 +128,29 @@ def slack_settings(fake: FakeSlack, **extra: Any) -> SlackSettings:
     return SlackSettings(**{**values, **extra})
 
 
+class ManualClock:
+    """The Tutor's clock (and the scheduler's): the wall clock until a test sets ``now``."""
+
+    def __init__(self) -> None:
+        self.now: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.now or datetime.now(UTC)
+
+    def advance(self, **delta: float) -> datetime:
+        self.now = self() + timedelta(**delta)
+        return self.now
+
+
 @pytest.fixture
-async def tutor(slack_db_url, tmp_path):
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+async def tutor(slack_db_url, tmp_path, clock):
     settings = CoreSettings(database_url=slack_db_url, data_dir=tmp_path / "data")
-    async with build_tutor(settings, workers=1) as ready:
+    async with build_tutor(settings, workers=1, clock=clock) as ready:
         yield ready
 
 

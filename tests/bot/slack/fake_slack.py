@@ -35,6 +35,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.not_member: set[str] = set()  # channels the bot is not in
         self.admins: set[str] = set()
+        self.revoked: set[str] = set()  # bot tokens Slack no longer accepts
         self.failures: dict[str, list[tuple[int, dict[str, str]]]] = {}
         self.socket_acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._ws: web.WebSocketResponse | None = None
@@ -118,7 +119,9 @@ class FakeSlack:
             call.ok = False
             return web.json_response({"ok": False, "error": "ratelimited"}, status=call.status,
                                      headers=headers)
-        answer = self._answer(method, call.params)
+        token = call.headers.get("Authorization", "").removeprefix("Bearer ")
+        answer = ({"ok": False, "error": "token_revoked"} if token in self.revoked
+                  else self._answer(method, call.params))
         call.ok, call.answer = answer["ok"], answer
         return web.json_response(answer)
 

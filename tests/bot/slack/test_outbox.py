@@ -79,8 +79,26 @@ async def test_text_reply_without_pictures_is_one_message_with_buttons(fake):
 
 async def test_private_reply_with_a_picture_goes_to_the_dm(fake):
     await outbox(fake).deliver(Reply("just for you", images=(Image("p.png", png(), "x"),),
+                                     buttons=(Button("run:/quiz", "Another"),),
                                      ephemeral=True))
     (opened,) = fake.named("conversations.open")
     (complete,) = fake.named("files.completeUploadExternal")
     assert opened.params["users"] == "U1" and complete.params["channel_id"] == "DU1"
+    assert "just for you" in complete.params["initial_comment"]
+    (note,) = fake.named("chat.postEphemeral")  # the text and buttons stay in the channel
+    assert note.params["channel"] == "C1" and note.params["user"] == "U1"
+    assert "just for you" in note.params["text"] and "direct message" in note.params["text"]
+    assert fake.blocks(note)[-1]["elements"][0]["action_id"] == "run:/quiz"
     assert not fake.named("chat.postMessage")
+
+
+async def test_scheduled_post_with_a_picture_and_buttons_has_no_asker_footer(fake):
+    box = Outbox(AsyncWebClient(token="xoxb-test", base_url=fake.api_url),
+                 Origin(team_id="T1", user_id="", channel="C1"))
+    ts = await box.deliver(Reply("**Answers closed**", images=(Image("c.png", png(), "chart"),),
+                                 buttons=(Button("run:/learn attention", "Learn more"),)))
+    (complete,) = fake.named("files.completeUploadExternal")
+    assert complete.params["initial_comment"] == "*Answers closed*"
+    (buttons,) = fake.named("chat.postMessage")
+    assert ts == buttons.answer["ts"] and buttons.at > complete.at
+    assert [b["type"] for b in fake.blocks(buttons)] == ["actions"]
