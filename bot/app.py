@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from bot import migrate
@@ -13,13 +14,15 @@ from engine.errors import TutorError
 from engine.execution import WorkerPool
 from engine.jobs import next_token as next_token_job
 from engine.jobs import tokenize as tokenize_job
+from engine.jobs import train_demo as train_demo_job
+from engine.scheduler import Clock, Poster, QuizScheduler, SchedulerConfig
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
 from engine.tutor import Tutor
 
 log = logging.getLogger(__name__)
 
-WARMUPS = (tokenize_job.warm, next_token_job.warm)
+WARMUPS = (tokenize_job.warm, train_demo_job.warm, next_token_job.warm)
 
 
 class SetupError(TutorError):
@@ -50,7 +53,7 @@ def open_store(settings: CoreSettings) -> SqlStore:
 
 @asynccontextmanager
 async def build_tutor(settings: CoreSettings, *, workers: int | None = None,
-                      warmups=WARMUPS) -> AsyncIterator[Tutor]:
+                      warmups=WARMUPS, clock: Clock | None = None) -> AsyncIterator[Tutor]:
     """A ready Tutor with its storage and worker pool; both are closed on exit."""
     prepare_environment(settings)
     store = open_store(settings)
@@ -58,7 +61,27 @@ async def build_tutor(settings: CoreSettings, *, workers: int | None = None,
                       warmups=warmups)
     await pool.start()
     try:
-        yield Tutor(store, pool)
+        yield Tutor(store, pool) if clock is None else Tutor(store, pool, clock=clock)
     finally:
         await pool.close()
         store.engine.dispose()
+
+
+@asynccontextmanager
+async def running_scheduler(tutor: Tutor, posters: Mapping[str, Poster], *,
+                            config: SchedulerConfig | None = None) -> AsyncIterator[QuizScheduler]:
+    """Run the daily-quiz scheduler in the background while an adapter runs.
+
+    Every running instance may run one: claims in the database make sure each quiz, reveal,
+    reminder and digest is posted once. ``posters`` maps a platform name to the adapter's
+    ``async post(channel, reply) -> message ref``.
+    """
+    scheduler = QuizScheduler(tutor.store, tutor.learning.curriculum, posters,
+                              clock=tutor.learning.clock, config=config)
+    stop = asyncio.Event()
+    task = asyncio.create_task(scheduler.run(stop), name="quiz-scheduler")
+    try:
+        yield scheduler
+    finally:
+        stop.set()
+        await task

@@ -6,14 +6,20 @@ import argparse
 import asyncio
 import logging
 import sys
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 from pydantic import ValidationError
 
 from bot import migrate
-from bot.app import build_tutor
+from bot.app import build_tutor, running_scheduler
 from bot.console.adapter import ConsoleAdapter
-from bot.settings import CoreSettings, describe_errors
+from bot.console.simulate import SIMULATED_TZ, SimClock, simulate_day
+from bot.content import content_command
+from bot.settings import CoreSettings, SlackSettings, describe_errors
 from engine.errors import TutorError
+from engine.learning.schedule import zone
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,13 +36,47 @@ def _parser() -> argparse.ArgumentParser:
     down = db_sub.add_parser("downgrade", help="downgrade the schema")
     down.add_argument("revision")
     db_sub.add_parser("current", help="show the schema revision")
+    sim = sub.add_parser("simulate-day", help="watch a day of daily channel quizzes in a minute")
+    sim.add_argument("--date", type=date.fromisoformat, help="the day, YYYY-MM-DD (default today)")
+    sim.add_argument("--speed", type=float, default=1440.0,
+                     help="simulated seconds per real second (default 1440: a day per minute)")
+    sim.add_argument("--tz", default=SIMULATED_TZ, help="IANA time zone of the simulated day")
+    content = sub.add_parser("content", help="facilitator lessons and questions (YAML files)")
+    content_sub = content.add_subparsers(dest="content_cmd", required=True)
+    check = content_sub.add_parser("validate", help="check files against the content schema")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    load = content_sub.add_parser("load", help="validate files and store them for quizzes")
+    load.add_argument("files", nargs="+", metavar="FILE")
+    slack = sub.add_parser("slack", help="run the Slack app (Socket Mode, or --http); "
+                           "`tutorbot slack manifest` prints the app manifest")
+    slack.add_argument("what", nargs="?", choices=["manifest"],
+                       help="manifest: print the Slack app manifest and exit")
+    slack.add_argument("--http", action="store_true",
+                       help="HTTP mode (SLACK_SIGNING_SECRET) instead of Socket Mode")
+    slack.add_argument("--port", type=int, help="HTTP mode port (default SLACK_PORT or 3000)")
+    slack.add_argument("--url", help="manifest: public https URL of /slack/events (HTTP mode)")
+    slack.add_argument("--name", default="tutorbot", help="manifest: the app's name")
+    slack.add_argument("--json", action="store_true", help="manifest: JSON instead of YAML")
     return parser
 
 
 async def _chat(settings: CoreSettings) -> int:
     async with build_tutor(settings) as tutor:
         adapter = ConsoleAdapter(tutor, settings.images)
-        await adapter.repl(history=settings.data_dir / "history")
+        async with running_scheduler(tutor, {"console": adapter.post}):
+            await adapter.repl(history=settings.data_dir / "history")
+    return 0
+
+
+async def _simulate(settings: CoreSettings, day: date | None, speed: float, tz: str) -> int:
+    """A day of daily quizzes on a simulated clock, in a throw-away database."""
+    with tempfile.TemporaryDirectory(prefix="tutorbot-simulate-") as scratch:
+        sandbox = settings.model_copy(update={"data_dir": Path(scratch), "database_url": None,
+                                              "image_dir": settings.images})
+        clock = SimClock(datetime.now(UTC))
+        async with build_tutor(sandbox, workers=1, warmups=(), clock=clock) as tutor:
+            await simulate_day(tutor, clock, sys.stdout, settings.images,
+                               day=day or datetime.now(UTC).date(), tz=tz, speed=speed)
     return 0
 
 
@@ -63,6 +103,28 @@ def _db(settings: CoreSettings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _slack(settings: CoreSettings, args: argparse.Namespace) -> int:
+    if args.what == "manifest":
+        import json
+
+        import yaml
+
+        from bot.slack.manifest import manifest
+
+        data = manifest(name=args.name, url=args.url)
+        print(json.dumps(data, indent=2) if args.json else
+              yaml.safe_dump(data, sort_keys=False, allow_unicode=True), end="")
+        return 0
+    from bot.slack.run import serve
+
+    try:
+        slack = SlackSettings()
+    except ValidationError as err:
+        print(describe_errors(err, prefix="SLACK_"), file=sys.stderr)
+        return 2
+    return asyncio.run(serve(settings, slack, http=args.http, port=args.port))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -79,6 +141,13 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_chat(settings))
         if args.cmd == "run":
             return asyncio.run(_run(settings, args.line, args.user))
+        if args.cmd == "simulate-day":
+            return asyncio.run(_simulate(settings, args.date, max(args.speed, 1.0),
+                                         zone(args.tz).key))
+        if args.cmd == "content":
+            return content_command(settings, args.content_cmd, args.files)
+        if args.cmd == "slack":
+            return _slack(settings, args)
         return _db(settings, args)
     except TutorError as err:
         print(err.user_message, file=sys.stderr)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -48,10 +48,56 @@ class CoreSettings(BaseSettings):
         return self.db_url.startswith("sqlite")
 
 
-def describe_errors(err: ValidationError) -> str:
+class SlackSettings(BaseSettings):
+    """The Slack app (``SLACK_*``). Which secrets are needed depends on the mode:
+    Socket Mode needs the bot and app tokens, HTTP mode the bot token and signing secret,
+    multi-workspace installs the client id/secret, state secret and signing secret."""
+
+    model_config = SettingsConfigDict(env_prefix="SLACK_", extra="ignore")
+
+    bot_token: SecretStr | None = Field(default=None, description="xoxb- token (one workspace)")
+    app_token: SecretStr | None = Field(default=None, description="xapp- token (Socket Mode)")
+    signing_secret: SecretStr | None = Field(default=None, description="HTTP request signing")
+    api_url: str = Field(default="https://slack.com/api/",
+                         description="Web API base URL (GovSlack, proxies, test doubles)")
+    host: str = Field(default="0.0.0.0", description="HTTP mode: address to listen on")
+    port: int = Field(default=3000, ge=1, le=65535, description="HTTP mode: port")
+    admin_users: str = Field(default="", description="comma-separated user ids of facilitators; "
+                             "empty: workspace admins and owners")
+    client_id: str | None = Field(default=None, description="OAuth installs: client id")
+    client_secret: SecretStr | None = Field(default=None, description="OAuth: client secret")
+    state_secret: SecretStr | None = Field(default=None, description="OAuth: signs `state`")
+
+    @field_validator("api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def admin_ids(self) -> frozenset[str]:
+        return frozenset(u.strip() for u in self.admin_users.split(",") if u.strip())
+
+    @property
+    def oauth(self) -> bool:
+        """True when multi-workspace installs are configured."""
+        return bool(self.client_id or self.client_secret)
+
+    def missing(self, *, http: bool) -> list[str]:
+        """The environment variables this mode needs but that are not set."""
+        need = ["SLACK_SIGNING_SECRET"] if http else ["SLACK_APP_TOKEN"]
+        if self.oauth:
+            need += ["SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET"]
+        else:
+            need.append("SLACK_BOT_TOKEN")
+        return [name for name in need if not getattr(self, name[6:].lower())]
+
+
+def describe_errors(err: ValidationError, prefix: str = "TUTORBOT_") -> str:
     """Turn a settings ValidationError into lines naming the variable and what is allowed."""
     lines = ["Bad setting(s) in the environment:"]
     for item in err.errors():
         field = str(item["loc"][0]) if item["loc"] else "?"
-        lines.append(f"- TUTORBOT_{field.upper()}: {item['msg']} (got {item.get('input')!r})")
+        lines.append(f"- {prefix}{field.upper()}: {item['msg']} (got {item.get('input')!r})")
     return "\n".join(lines)

@@ -13,7 +13,20 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.errors import BadInput, BadOption, UnknownCommand, did_you_mean, one_of
-from engine.options import FloatOption, IntOption, Option, TextArg
+from engine.learning.schedule import DAYS, WINDOW_MAX, WINDOW_MIN
+from engine.options import (
+    BoolOption,
+    ChoiceListOption,
+    ChoiceOption,
+    FloatOption,
+    IntListOption,
+    IntOption,
+    Option,
+    TextArg,
+    TimeOption,
+    WordOption,
+    ZoneOption,
+)
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 OPTION_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -110,6 +123,64 @@ class Request:
         return " ".join(parts)
 
 
+# --- /train-demo options (limits from engine.demos, so the table and the maths agree) -------
+
+from engine.compare_option import CompareOption  # noqa: E402
+from engine.demos import mlp as _mlp  # noqa: E402
+from engine.demos.datasets import DATASETS as _DATASETS  # noqa: E402
+from engine.demos.features import FEATURES as _FEATURES  # noqa: E402
+
+_PLAYGROUND_OPTIONS: tuple[Option, ...] = (
+    ChoiceOption("dataset", "the points to separate (reg-* are regression)", "circle",
+                 choices=tuple(_DATASETS)),
+    IntOption("noise", "label noise, as the Playground's slider", 0, min=0, max=50),
+    IntOption("train_share", "percent of the points used for training; the rest test", 50,
+              min=_mlp.TRAIN_SHARE_RANGE[0], max=_mlp.TRAIN_SHARE_RANGE[1]),
+    ChoiceListOption("features", "inputs fed to the network", ("x1", "x2"),
+                     choices=tuple(_FEATURES), min_items=1, max_items=len(_FEATURES)),
+    IntListOption("layers", "neurons per hidden layer: 4,2 = two layers of 4 and 2; 0 = none",
+                  (4, 2), min_items=0, max_items=_mlp.MAX_HIDDEN_LAYERS, item_min=1,
+                  item_max=_mlp.MAX_NEURONS, empty_words=("0", "none", "")),
+    ChoiceOption("activation", "what each hidden neuron applies to its input", "tanh",
+                 choices=tuple(_mlp.ACTIVATIONS)),
+    FloatOption("lr", "learning rate: the size of each step", 0.03,
+                min=_mlp.LR_RANGE[0], max=_mlp.LR_RANGE[1]),
+    IntOption("batch", "points per weight update", 10,
+              min=_mlp.BATCH_RANGE[0], max=_mlp.BATCH_RANGE[1]),
+    ChoiceOption("regularization", "penalty on large weights", "none",
+                 choices=("none", "l1", "l2")),
+    FloatOption("reg_rate", "strength of the penalty", 0.0,
+                min=_mlp.REG_RATE_RANGE[0], max=_mlp.REG_RATE_RANGE[1]),
+    IntOption("epochs", f"passes over the training points (at most {_mlp.MAX_EPOCHS})", 100,
+              min=1, max=_mlp.MAX_EPOCHS),
+)
+_COMPARABLE = _PLAYGROUND_OPTIONS
+
+TRAIN_DEMO = Command(
+    "train-demo",
+    "Train a small neural network on 2-D points, TensorFlow Playground style, and watch it learn",
+    options=(
+        *_PLAYGROUND_OPTIONS,
+        SEED,
+        BoolOption("animate", "an animated GIF of the training instead of a still", False),
+        BoolOption("show_test", "also draw the test points (black outline)", False),
+        CompareOption("compare", "train once per value and show the runs side by side",
+                      None, targets=_COMPARABLE),
+        ChoiceOption("model", "mlp: the Playground network; transformer: a tiny transformer",
+                     "mlp", choices=("mlp", "transformer")),
+    ),
+    heavy=True,
+    timeout=60.0,
+    examples=(
+        "/train-demo",
+        "/train-demo dataset=xor layers=0",
+        "/train-demo dataset=spiral features=x1,x2,sinx1,sinx2 layers=8,8",
+        "/train-demo compare=activation:relu,tanh",
+        "/train-demo dataset=circle animate=yes",
+    ),
+)
+
+
 # --- the table ------------------------------------------------------------------------------
 # Each feature adds its commands below, in its own section.
 
@@ -146,6 +217,80 @@ _TABLE: list[Command] = [
         timeout=20.0,
         examples=("/next-token The cat sat on th", "/next-token A neural network temperature=1.2",
                   "/next-token Attention lets each token top_k=3"),
+    ),
+    # neural networks
+    TRAIN_DEMO,
+    # curriculum: lessons, quizzes, progress
+    Command(
+        "learn",
+        "Read the next lesson on your path, or the lesson on a topic",
+        text=TextArg("topic", "a topic or lesson number, e.g. `attention` or `12`", max_len=80,
+                     required=False),
+        examples=("/learn", "/learn attention", "/learn 12"),
+    ),
+    Command(
+        "quiz",
+        "Answer a question on what you have learned, or on a topic",
+        text=TextArg("topic", "a topic, e.g. `tokenization`", max_len=80, required=False),
+        examples=("/quiz", "/quiz tokenization"),
+    ),
+    Command(
+        "progress",
+        "Your record as a picture: mastery per topic, lessons read, streak and XP",
+        heavy=True,
+        timeout=20.0,
+        examples=("/progress",),
+    ),
+    Command(
+        "forget-me",
+        "Delete everything tutorbot stores about you (asks you to confirm first)",
+        examples=("/forget-me",),
+    ),
+    # daily habits: channel quizzes, spaced repetition, settings, weekly views
+    Command(
+        "quiz-schedule",
+        "Facilitators: set, show, pause, resume or remove this channel's daily quiz",
+        text=TextArg("action", "set, show, pause, resume or remove (default show)", max_len=10,
+                     required=False),
+        options=(
+            TimeOption("time", "when to post, 24-hour local time"),
+            ZoneOption("tz", "the IANA time zone of `time`"),
+            ChoiceOption("days", "which days to post", default=None, choices=DAYS),
+            WordOption("topic", "a topic to draw questions from, or any"),
+            IntOption("window", "minutes the answers stay open", default=None,
+                      min=WINDOW_MIN, max=WINDOW_MAX),
+        ),
+        admin=True,
+        examples=("/quiz-schedule set time=09:00 tz=Europe/Warsaw days=weekdays",
+                  "/quiz-schedule set topic=attention window=120", "/quiz-schedule pause"),
+    ),
+    Command("review", "Answer the questions you are about to forget (spaced repetition)",
+            examples=("/review",)),
+    Command(
+        "settings",
+        "Your time zone, daily review reminders and whether you appear on the leaderboard",
+        options=(
+            ZoneOption("timezone", "your IANA time zone (days, streaks, reminders)"),
+            BoolOption("reminders", "a daily direct message when reviews are due", default=None),
+            TimeOption("reminder_time", "when to send the reminder, your local time"),
+            BoolOption("leaderboard", "show you on the weekly leaderboard", default=None),
+        ),
+        examples=("/settings", "/settings timezone=Europe/Warsaw reminders=on "
+                  "reminder_time=08:30", "/settings leaderboard=off"),
+    ),
+    Command("leaderboard", "This week's leaderboard: points for knowing and showing up, not speed",
+            examples=("/leaderboard",)),
+    Command(
+        "cohort",
+        "Facilitators: how the group is doing — activity, daily quizzes, hardest concepts",
+        options=(
+            IntOption("days", "how many days to look back", default=7, min=1, max=28),
+            ChoiceOption("digest", "post this every Monday here, or stop", default=None,
+                         choices=("here", "off")),
+            ZoneOption("timezone", "the workspace's time zone (weeks start Monday 00:00)"),
+        ),
+        admin=True,
+        examples=("/cohort", "/cohort digest=here timezone=Europe/Warsaw"),
     ),
 ]
 

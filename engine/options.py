@@ -8,10 +8,13 @@ they already converted; text adapters (Slack, console) call ``parse``.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from datetime import time
 from typing import Any
 
 from engine.errors import BadOption, did_you_mean, one_of
+from engine.learning.schedule import parse_hhmm, zone
 
 TRUE_WORDS = ("yes", "true", "on", "1")
 FALSE_WORDS = ("no", "false", "off", "0")
@@ -257,3 +260,53 @@ class TextArg:
                 f"{self.max_len:,}. Send a shorter piece."
             )
         return text
+
+
+@dataclass(frozen=True)
+class WordOption(Option):
+    """One word (no spaces) matching ``pattern``, e.g. ``topic=attention``."""
+
+    pattern: str = r"^[A-Za-z0-9_./+-]{1,48}$"
+    example: str = "attention"
+
+    def parse(self, raw: str) -> str:
+        word = raw.strip()
+        if not re.match(self.pattern, word):
+            raise self._fail(raw[:60])
+        return word
+
+    def allowed(self) -> str:
+        return f"one word like {self.example}"
+
+
+@dataclass(frozen=True)
+class TimeOption(Option):
+    """A 24-hour wall-clock time ``HH:MM`` (``09:00``, ``17:30``)."""
+
+    def parse(self, raw: str) -> time:
+        return parse_hhmm(raw, self.name)
+
+    def check(self, value: Any) -> time:
+        if isinstance(value, time):
+            return value
+        return self.parse(str(value))
+
+    def allowed(self) -> str:
+        return "a 24-hour time like 09:00"
+
+    def format(self, value: Any) -> str:
+        return f"{value:%H:%M}"
+
+
+@dataclass(frozen=True)
+class ZoneOption(Option):
+    """An IANA time zone name (``Europe/Warsaw``, ``America/New_York``, ``UTC``)."""
+
+    def parse(self, raw: str) -> str:
+        try:
+            return zone(raw.strip()).key
+        except BadOption as err:
+            raise BadOption(f"`{self.name}`: {err.user_message}") from None
+
+    def allowed(self) -> str:
+        return "an IANA time zone like Europe/Warsaw"

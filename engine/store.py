@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+
+from engine.daily_store import DailyStore
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,55 @@ class DemoRun:
     created_at: datetime
 
 
-class Store(Protocol):
+@dataclass(frozen=True)
+class QuizPrompt:
+    """A question as shown: answer buttons carry its ``id``.
+
+    ``learner_id`` is the learner it was shown to, or None for a channel-wide prompt.
+    """
+
+    id: int
+    question_id: str
+    learner_id: int | None
+    created_at: datetime
+    closes_at: datetime | None = None
+    channel: str | None = None
+    learner_key: str | None = None  # LearnerRef.key of the learner it was shown to
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One recorded answer."""
+
+    prompt_id: int
+    question_id: str
+    concept: str
+    choice: int
+    correct: bool
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class LearnerRecord:
+    """Everything progress rules need about one learner (timestamps are UTC-aware)."""
+
+    timezone: str = "UTC"
+    lessons_done: Mapping[str, datetime] = field(default_factory=dict)
+    attempts: tuple[Attempt, ...] = ()  # oldest first
+    demo_runs: tuple[datetime, ...] = ()  # when each demo ran, oldest first
+
+
+@dataclass(frozen=True)
+class ContentRecord:
+    """A facilitator-loaded lesson or question: its validated fields and where it came from."""
+
+    kind: str  # "lesson" | "question"
+    item_id: str
+    data: Mapping[str, Any]
+    source: str
+
+
+class Store(DailyStore, Protocol):
     """What the engine stores and reads back."""
 
     def upsert_learner(self, learner: LearnerRef) -> int:
@@ -60,4 +110,50 @@ class Store(Protocol):
 
     def load_action(self, key: str) -> str | None:
         """The action stored under ``key``, or None."""
+        ...
+
+    # --- curriculum ---------------------------------------------------------------------
+
+    def set_timezone(self, learner: LearnerRef, timezone: str) -> None:
+        """Set the IANA time zone in which the learner's days (streaks) are counted."""
+        ...
+
+    def mark_lesson_done(self, learner: LearnerRef, lesson_id: str, *,
+                         at: datetime | None = None) -> bool:
+        """Record that the learner read a lesson; False if it was already recorded."""
+        ...
+
+    def create_prompt(self, learner: LearnerRef, question_id: str, *,
+                      at: datetime | None = None) -> QuizPrompt:
+        """Store a question shown to the learner and return it with its new id."""
+        ...
+
+    def get_prompt(self, prompt_id: int) -> QuizPrompt | None:
+        """The prompt with this id, or None."""
+        ...
+
+    def record_attempt(self, learner: LearnerRef, prompt_id: int, *, question_id: str,
+                       concept: str, choice: int, correct: bool,
+                       at: datetime | None = None) -> tuple[Attempt, bool]:
+        """Record an answer once per (prompt, learner).
+
+        Returns the stored attempt and True, or — for a repeat (a double click, a retry) —
+        the attempt recorded first and False.
+        """
+        ...
+
+    def learner_record(self, learner: LearnerRef) -> LearnerRecord:
+        """The learner's lessons, attempts and demo runs (empty for an unknown learner)."""
+        ...
+
+    def forget_learner(self, learner: LearnerRef) -> Mapping[str, int]:
+        """Delete every row about the learner; returns rows deleted per table."""
+        ...
+
+    def save_content(self, records: Sequence[ContentRecord]) -> int:
+        """Insert or replace facilitator content (by kind and id); returns how many replaced."""
+        ...
+
+    def content(self) -> list[ContentRecord]:
+        """All facilitator content, in the order it was loaded."""
         ...

@@ -10,15 +10,19 @@ import asyncio
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from engine import commands as command_table
 from engine.commands import Request, find_command, parse
-from engine.errors import Forbidden, NotFound, TutorError
+from engine.errors import Forbidden, NotFound, Refused, TutorError
 from engine.execution import Executor, ProgressCallback
 from engine.jobs import next_token as next_token_job
 from engine.jobs import tokenize as tokenize_job
-from engine.replies import BUTTON_ID_MAX, Reply
+from engine.jobs import train_demo as train_demo_job
+from engine.learning.daily import Daily
+from engine.learning.service import Learning, utcnow
+from engine.replies import BUTTON_ID_MAX, Button, Reply
 from engine.store import LearnerRef, Store
 
 Job = Callable[..., Reply]
@@ -26,37 +30,45 @@ Job = Callable[..., Reply]
 
 @dataclass(frozen=True)
 class Context:
-    """Per-call extras: where progress goes, an idempotency key, and whether the caller is a
+    """Per-call extras: where progress goes, an idempotency key, whether the caller is a
     facilitator (the adapter decides: Slack admins/owners or an allow-list, Discord Manage
-    Server, anyone in the console)."""
+    Server, anyone in the console) and the channel the command came from."""
 
     on_progress: ProgressCallback | None = None
     request_key: str | None = None
     admin: bool = False
+    channel: str | None = None  # where the command was typed (Slack/Discord channel id)
 
 
 class Tutor:
     """tutorbot's use cases, independent of any chat platform."""
 
-    def __init__(self, store: Store, executor: Executor, *, rng: random.Random | None = None):
+    def __init__(self, store: Store, executor: Executor, *, rng: random.Random | None = None,
+                 clock: Callable[[], datetime] = utcnow):
         self.store = store
         self.executor = executor
         self.rng = rng or random.SystemRandom()
         self.buttons: dict[str, Callable[..., Any]] = {"run": self._press_run,
                                                        "b": self._press_stored}
+        self.learning = Learning(store, executor, self.rng, self._press_run, clock=clock)
+        self.daily = Daily(store, self.learning.curriculum, clock=clock)
+        self.learning.attempt_listeners.append(self.daily.on_attempt)
+        self.buttons.update(quiz=self._answer, forget=self.learning.confirm_forget)
 
     # --- entry points ----------------------------------------------------------------------
 
     async def handle(self, learner: LearnerRef, line: str, *,
                      on_progress: ProgressCallback | None = None,
-                     request_key: str | None = None, admin: bool = False) -> Reply:
+                     request_key: str | None = None, admin: bool = False,
+                     channel: str | None = None) -> Reply:
         """Parse a command line and run it. Bad input raises a TutorError with the reason."""
         return await self.run(learner, parse(line), on_progress=on_progress,
-                              request_key=request_key, admin=admin)
+                              request_key=request_key, admin=admin, channel=channel)
 
     async def run(self, learner: LearnerRef, request: Request, *,
                   on_progress: ProgressCallback | None = None,
-                  request_key: str | None = None, admin: bool = False) -> Reply:
+                  request_key: str | None = None, admin: bool = False,
+                  channel: str | None = None) -> Reply:
         """Run a validated request."""
         command = find_command(request.command)
         if command.admin and not admin:
@@ -64,18 +76,20 @@ class Tutor:
         if "seed" in request.options and request.options["seed"] is None:
             request = request.with_options(seed=self.rng.randrange(1, 10_000))
         use_case = getattr(self, command.handler)
-        reply = await use_case(learner, request, Context(on_progress, request_key, admin))
+        reply = await use_case(learner, request,
+                               Context(on_progress, request_key, admin, channel))
         return await self._shorten_buttons(reply)
 
     async def press(self, learner: LearnerRef, button_id: str, *,
                     on_progress: ProgressCallback | None = None,
-                    request_key: str | None = None, admin: bool = False) -> Reply:
+                    request_key: str | None = None, admin: bool = False,
+                    channel: str | None = None) -> Reply:
         """Carry out a button's action (``verb:argument``)."""
         verb, _, argument = button_id.partition(":")
         action = self.buttons.get(verb)
         if action is None:
             raise NotFound("That button no longer does anything here. Type `/help` to start.")
-        ctx = Context(on_progress, request_key, admin)
+        ctx = Context(on_progress, request_key, admin, channel)
         return await self._shorten_buttons(await action(learner, argument, ctx))
 
     # --- use cases --------------------------------------------------------------------------
@@ -99,6 +113,58 @@ class Tutor:
         """A tiny GPT's next-character probabilities at several temperatures."""
         return await self._demo(learner, request, next_token_job.run, ctx)
 
+    async def learn(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """The next lesson on the learner's path, or the one on a topic."""
+        return await self.learning.learn(learner, request.text)
+
+    async def quiz(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """One question with answer buttons (answers go to ``learning.answer``)."""
+        return await self.learning.quiz(learner, request.text)
+
+    async def progress(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """The learner's record as a picture."""
+        return await self.learning.progress(learner)
+
+    async def forget_me(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """Offer to delete everything about the learner (a confirmation button)."""
+        return await self.learning.forget_me(learner)
+    async def train_demo(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """Train a small network TensorFlow-Playground style (model=mlp)."""
+        if request["model"] == "transformer":  # another feature provides it; wired by the lead
+            raise Refused("`model=transformer` is not available yet; use `model=mlp` "
+                          "(the default).")
+        return await self._demo(learner, request, train_demo_job.run, ctx)
+
+    async def quiz_schedule(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """Set, show, pause, resume or remove this channel's daily quiz (facilitators)."""
+        return await self.daily.quiz_schedule(learner, ctx.channel, request)
+
+    async def review(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """The next question the learner is about to forget (FSRS)."""
+        return await self.daily.review(learner)
+
+    async def settings(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """Show or change time zone, reminders and leaderboard visibility."""
+        return await self.daily.settings(learner, request)
+
+    async def leaderboard(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """This week's leaderboard for the learner's workspace."""
+        return await self.daily.leaderboard(learner)
+
+    async def cohort(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """How the group is doing, as a picture and text (facilitators)."""
+        return await self.daily.cohort(learner, ctx.channel, request)
+
+    async def _answer(self, learner: LearnerRef, argument: str, ctx: Context) -> Reply:
+        """Record a quiz answer (its FSRS card is reviewed by ``daily.on_attempt``) and offer
+        the next review when more are due."""
+        reply = await self.learning.answer(learner, argument, ctx)
+        due = await self.daily.due_count(learner) if reply.facts.get("recorded") else 0
+        if not due:
+            return reply
+        more = Button("run:/review", f"Review ({due} due)")
+        return replace(reply, buttons=(*reply.buttons, more)[:5])
+
     # --- shared machinery -------------------------------------------------------------------
 
     async def _demo(self, learner: LearnerRef, request: Request, job: Job,
@@ -116,14 +182,16 @@ class Tutor:
 
     async def _press_run(self, learner: LearnerRef, line: str, ctx: Context) -> Reply:
         return await self.handle(learner, line, on_progress=ctx.on_progress,
-                                 request_key=ctx.request_key, admin=ctx.admin)
+                                 request_key=ctx.request_key, admin=ctx.admin,
+                                 channel=ctx.channel)
 
     async def _press_stored(self, learner: LearnerRef, key: str, ctx: Context) -> Reply:
         action = await asyncio.to_thread(self.store.load_action, key)
         if action is None:
             raise NotFound("That button has expired. Type the command again instead.")
         return await self.press(learner, action, on_progress=ctx.on_progress,
-                                request_key=ctx.request_key, admin=ctx.admin)
+                                request_key=ctx.request_key, admin=ctx.admin,
+                                 channel=ctx.channel)
 
     async def _shorten_buttons(self, reply: Reply) -> Reply:
         """Store button actions too long for a platform id and use their short key instead."""

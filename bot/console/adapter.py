@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from engine.errors import TutorError
+from engine.learning.schedule import ChannelRef
 from engine.replies import Progress, Reply
 from engine.store import LearnerRef
 from engine.tutor import Tutor
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 PROMPT = "tutorbot> "
 EXIT_WORDS = {"/quit", "/exit", "quit", "exit"}
+CHANNEL = "general"
 
 
 def console_learner() -> LearnerRef:
@@ -38,12 +40,14 @@ class ConsoleAdapter:
     """Runs commands against a Tutor and prints answers; images go to ``image_dir``."""
 
     def __init__(self, tutor: Tutor, image_dir: Path, out: TextIO = sys.stdout,
-                 learner: LearnerRef | None = None) -> None:
+                 learner: LearnerRef | None = None, channel: str = CHANNEL) -> None:
         self.tutor = tutor
         self.image_dir = image_dir
         self.out = out
         self.learner = learner or console_learner()
+        self.channel = channel  # the console is one channel; daily quizzes post here
         self.last_buttons: list[str] = []
+        self.posted = 0
 
     async def answer(self, line: str) -> bool:
         """Answer one line; a digit presses that button of the last reply. True on success."""
@@ -52,7 +56,8 @@ class ConsoleAdapter:
                 reply = await self._press(int(line.strip()))
             else:
                 reply = await self.tutor.handle(self.learner, line, on_progress=self._progress,
-                                                admin=True)  # anyone is admin locally
+                                                admin=True,  # anyone is admin locally
+                                                channel=self.channel)
         except TutorError as err:
             self._print(render_text(err.user_message))
             return False
@@ -68,7 +73,8 @@ class ConsoleAdapter:
         if not 1 <= number <= len(self.last_buttons):
             raise TutorError(f"Press a button from 1 to {len(self.last_buttons)}.")
         return await self.tutor.press(self.learner, self.last_buttons[number - 1],
-                                      on_progress=self._progress, admin=True)
+                                      on_progress=self._progress, admin=True,
+                                      channel=self.channel)
 
     async def _progress(self, report: Progress) -> None:
         share = f" {report.fraction:.0%}" if report.fraction is not None else ""
@@ -89,6 +95,14 @@ class ConsoleAdapter:
         if reply.buttons:
             labels = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, 1))
             self._print(f"Buttons: {labels}  — type the number to press one")
+
+    async def post(self, channel: ChannelRef, reply: Reply) -> str:
+        """The scheduler's Poster: print a daily quiz, reveal, reminder or digest here."""
+        where = "a direct message" if channel.channel.startswith("@") else f"#{channel.channel}"
+        self._print(f"\n── posted to {where} " + "─" * 30)
+        self.show(reply)
+        self.posted += 1
+        return f"console-{self.posted}"
 
     def _print(self, text: str) -> None:
         print(text, file=self.out, flush=True)

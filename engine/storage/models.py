@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
+    Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -68,3 +72,174 @@ class ButtonAction(Base):
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     action: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- curriculum: lessons read, quiz prompts and answers, facilitator content ---------------
+
+
+class LessonDone(Base):
+    """A lesson a learner has read (shown by /learn); one row per learner and lesson."""
+
+    __tablename__ = "lessons_done"
+    __table_args__ = (UniqueConstraint("learner_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    lesson_id: Mapped[str] = mapped_column(String(48))
+    done_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QuizPromptRow(Base):
+    """A question as shown, so an answer button can refer to it by a short id.
+
+    Personal prompts (/quiz) belong to one learner. A channel-wide prompt (a daily channel
+    quiz) has no learner, names its channel, and may close at ``closes_at``.
+    """
+
+    __tablename__ = "quiz_prompts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(48))
+    learner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class QuizAttemptRow(Base):
+    """One learner's answer to one prompt. UNIQUE(prompt, learner): a double click is one row."""
+
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (UniqueConstraint("prompt_id", "learner_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prompt_id: Mapped[int] = mapped_column(ForeignKey("quiz_prompts.id", ondelete="CASCADE"))
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[str] = mapped_column(String(48), index=True)
+    concept: Mapped[str] = mapped_column(String(48))
+    choice: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ContentItem(Base):
+    """A lesson or question a facilitator loaded (`tutorbot content load`), validated JSON."""
+
+    __tablename__ = "content_items"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # "lesson" | "question"
+    item_id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(255))
+    seq: Mapped[int] = mapped_column(Integer)  # position within its load, keeps file order
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+class DeliveryClaim(Base):
+    """An inbound delivery (a Slack event id, ...) claimed for processing, so that a platform's
+    retries of the same delivery are answered once, across restarts and processes."""
+
+    __tablename__ = "delivery_claims"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 index=True)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# --- daily quizzes, spaced repetition, settings --------------------------------------------
+
+
+class QuizScheduleRow(Base):
+    """A channel's daily quiz (``/quiz-schedule``): one per platform, workspace and channel."""
+
+    __tablename__ = "quiz_schedules"
+    __table_args__ = (UniqueConstraint("platform", "workspace", "channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(64))
+    at_time: Mapped[time] = mapped_column(Time)  # local wall-clock time
+    timezone: Mapped[str] = mapped_column(String(64))
+    days: Mapped[str] = mapped_column(String(16))  # "weekdays" | "everyday"
+    topic: Mapped[str | None] = mapped_column(String(48))
+    window_minutes: Mapped[int] = mapped_column(Integer)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    active_since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PostClaim(Base):
+    """Who posts a scheduled thing, once: UNIQUE (kind, subject, local date).
+
+    ``quiz``/``reveal`` of ``schedule:<id>``, ``reminder`` of ``learner:<id>``, ``digest`` of
+    ``<platform>:<workspace>``. Inserted if absent; the inserter posts, then sets ``posted_at``.
+    """
+
+    __tablename__ = "post_claims"
+    __table_args__ = (UniqueConstraint("kind", "subject", "local_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(96))
+    local_date: Mapped[date] = mapped_column(Date)
+    schedule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("quiz_schedules.id", ondelete="CASCADE"), index=True)
+    learner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    prompt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("quiz_prompts.id", ondelete="SET NULL"))
+    claimed_by: Mapped[str] = mapped_column(String(96))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    message_ref: Mapped[str | None] = mapped_column(String(128))
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    gave_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class ReviewCard(Base):
+    """A learner's FSRS memory card for one question (``engine.learning.review``)."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (UniqueConstraint("learner_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(48))
+    due: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    state: Mapped[int] = mapped_column(Integer)
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    last_review: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reps: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LearnerSettingsRow(Base):
+    """A learner's reminder and leaderboard choices (their time zone lives on ``learners``)."""
+
+    __tablename__ = "learner_settings"
+
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    reminders: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminder_time: Mapped[time] = mapped_column(Time, default=time(9, 0))
+    leaderboard: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class WorkspaceSettingsRow(Base):
+    """A workspace's (guild's) time zone for weeks and its weekly digest channel."""
+
+    __tablename__ = "workspace_settings"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    digest_channel: Mapped[str | None] = mapped_column(String(64))

@@ -10,7 +10,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from engine.errors import TutorError
+from engine.storage.claims import ClaimsRepository
+from engine.storage.curriculum import CurriculumRepository
 from engine.storage.db import session_factory
+from engine.storage.habits import HabitsRepository
 from engine.storage.models import ButtonAction, DemoRunRow, Learner
 from engine.store import DemoRun, LearnerRef
 
@@ -22,7 +25,7 @@ class StorageError(TutorError):
         super().__init__("Sorry — I couldn't reach my database just now. Please try again.")
 
 
-class SqlStore:
+class SqlStore(CurriculumRepository, ClaimsRepository, HabitsRepository):
     """``Store`` on SQLAlchemy 2.0 (SQLite or Postgres)."""
 
     def __init__(self, engine: Engine) -> None:

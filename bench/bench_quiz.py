@@ -1,0 +1,72 @@
+"""Quiz answers and /progress through the real Tutor on SQLite (and Postgres if reachable).
+
+Run: .venv/bin/python bench/bench_quiz.py
+Prints the latency of one answer press (store + verdict; no demo) and of /progress
+(record -> summary -> PNG), and the throughput of 500 concurrent answers from 50 learners.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import report  # noqa: E402
+from bot import migrate  # noqa: E402
+from engine.replies import no_progress  # noqa: E402
+from engine.storage.db import make_engine  # noqa: E402
+from engine.storage.repository import SqlStore  # noqa: E402
+from engine.store import LearnerRef  # noqa: E402
+from engine.tutor import Tutor  # noqa: E402
+
+
+class InlineExecutor:
+    async def submit(self, fn, *args, key, timeout, on_progress=None):
+        return await asyncio.to_thread(fn, *args, no_progress)
+
+
+async def bench(url: str, label: str) -> None:
+    migrate.upgrade(url)
+    store = SqlStore(make_engine(url))
+    tutor = Tutor(store, InlineExecutor(), rng=random.Random(0))
+    ana = LearnerRef("console", "local", f"bench-{time.time_ns()}")
+    presses, renders = [], []
+    for _ in range(30):
+        quiz = await tutor.handle(ana, "/quiz attention")
+        if quiz.facts["kind"] == "predict":
+            continue
+        start = time.perf_counter()
+        await tutor.press(ana, quiz.buttons[0].id)
+        presses.append(time.perf_counter() - start)
+    for _ in range(10):
+        start = time.perf_counter()
+        await tutor.handle(ana, "/progress")
+        renders.append(time.perf_counter() - start)
+    report(f"{label}: answer press", presses)
+    report(f"{label}: /progress (record, summary, PNG)", renders)
+    learners = [LearnerRef("discord", "G1", f"b{i}-{time.time_ns()}") for i in range(50)]
+    ids = [(lr, f"quiz:{store.create_prompt(lr, 'lo-01').id}:0") for lr in learners
+           for _ in range(10)]
+    start = time.perf_counter()
+    await asyncio.gather(*(tutor.press(lr, bid) for lr, bid in ids))
+    took = time.perf_counter() - start
+    print(f"{label}: 500 concurrent answers in {took:.2f} s ({500 / took:.0f} answers/s)")
+    store.engine.dispose()
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        asyncio.run(bench(f"sqlite:///{tmp}/bench.db", "SQLite"))
+    pg = os.environ.get("TUTORBOT_BENCH_POSTGRES_URL")
+    if pg:
+        asyncio.run(bench(pg, "Postgres"))
+
+
+if __name__ == "__main__":
+    main()

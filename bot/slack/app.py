@@ -1,0 +1,77 @@
+"""Build the Bolt AsyncApp from settings and a Tutor, and register every listener on it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiohttp import ClientSession
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.settings import SlackSettings
+from bot.slack import errors, listeners
+from bot.slack.admin import AdminCheck
+from bot.slack.core import SlackCore
+from bot.slack.dedupe import EventDedupe
+from engine.storage.deliveries import ClaimLog
+from engine.tutor import Tutor
+
+log = logging.getLogger(__name__)
+
+RATE_LIMIT_RETRIES = 3  # 429: wait Retry-After seconds, then again
+SERVER_ERROR_RETRIES = 2  # 500/503
+CONNECTION_RETRIES = 2
+
+
+def build_client(settings: SlackSettings, session: ClientSession | None = None
+                 ) -> AsyncWebClient:
+    """The Web API client: SLACK_API_URL for every call, retries for 429s and 5xx, and one
+    shared HTTP session (keep-alive) when given."""
+    token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    return AsyncWebClient(
+        token=None if settings.oauth else token,
+        base_url=settings.api_url,
+        session=session,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
+        ],
+    )
+
+
+def build_app(settings: SlackSettings, tutor: Tutor, *, claims: ClaimLog | None,
+              oauth: AsyncOAuthSettings | None = None, session: ClientSession | None = None,
+              bot_name: str = "tutorbot") -> AsyncApp:
+    """The Bolt app with its middleware, listeners and the one global error handler."""
+    secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
+    app = AsyncApp(
+        name="tutorbot",
+        client=build_client(settings, session),
+        signing_secret=secret,
+        oauth_settings=oauth,
+        process_before_response=False,  # ack() answers at once; the listener keeps working
+    )
+    dedupe = EventDedupe(claims)  # a listener middleware on the event listeners only
+    core = SlackCore(tutor, AdminCheck(settings.admin_ids), bot_name=bot_name, session=session)
+    errors.register(app, core)
+    listeners.register(app, core, dedupe)
+    return app
+
+
+@asynccontextmanager
+async def open_app(settings: SlackSettings, tutor: Tutor, **kwargs: Any
+                   ) -> AsyncIterator[AsyncApp]:
+    """``build_app`` with a shared HTTP session for all Web API and response_url calls,
+    closed on exit (call inside the running event loop)."""
+    async with ClientSession() as session:
+        yield build_app(settings, tutor, session=session, **kwargs)

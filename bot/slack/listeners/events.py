@@ -1,0 +1,37 @@
+"""@mentions and direct messages, answered through the same command core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.core import SlackCore
+from bot.slack.dedupe import EventDedupe
+from bot.slack.origin import from_event
+
+
+def is_learner_dm(event: dict[str, Any]) -> bool:
+    """A plain message a person sent the bot in a DM (not an edit, not a bot)."""
+    return (event.get("channel_type") == "im" and not event.get("subtype")
+            and not event.get("bot_id") and bool(event.get("user")))
+
+
+def register(app: AsyncApp, core: SlackCore, dedupe: EventDedupe) -> None:
+    async def answer(body: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
+        try:
+            await core.message(client, from_event(body), body["event"].get("text", ""))
+        finally:
+            await dedupe.finish(context)
+
+    @app.event("app_mention", middleware=[dedupe.middleware])
+    async def on_mention(body: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
+        await answer(body, client, context)
+
+    @app.event("message", middleware=[dedupe.middleware])  # all acked; DMs answered
+    async def on_message(body: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
+        if is_learner_dm(body["event"]):
+            await answer(body, client, context)
+        else:
+            await dedupe.finish(context)

@@ -1,0 +1,89 @@
+"""``tutorbot slack``: check the settings, build the Tutor and the app, and serve."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Coroutine
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.app import SetupError, build_tutor
+from bot.settings import CoreSettings, SlackSettings
+from bot.slack.app import build_client, open_app
+from bot.slack.server import serve_http, serve_socket_mode
+from engine.storage.db import make_engine
+from engine.storage.deliveries import ClaimLog
+
+log = logging.getLogger(__name__)
+
+
+def check(slack: SlackSettings, *, http: bool) -> None:
+    """Raise SetupError naming every missing variable for the chosen mode."""
+    if slack.oauth and not http:
+        raise SetupError("Multi-workspace installs (SLACK_CLIENT_ID) need HTTP mode: "
+                         "run `tutorbot slack --http`.")
+    missing = slack.missing(http=http)
+    if missing:
+        mode = "HTTP mode" if http else "Socket Mode"
+        raise SetupError(f"{mode} needs {', '.join(missing)} in the environment. "
+                         "See the README section \"Slack\".")
+
+
+async def bot_name(slack: SlackSettings) -> str:
+    """Check the bot token with auth.test (fail fast) and return the bot's user name."""
+    if slack.oauth:
+        return "tutorbot"
+    client = build_client(slack)
+    try:
+        answer = await client.auth_test()
+    except SlackApiError as err:
+        raise SetupError(f"Slack refused SLACK_BOT_TOKEN ({err.response.get('error')}). "
+                         "Copy the Bot User OAuth Token (xoxb-…) from the app's "
+                         "\"OAuth & Permissions\" page.") from None
+    return answer.get("user") or "tutorbot"
+
+
+async def serve(core: CoreSettings, slack: SlackSettings, *, http: bool,
+                port: int | None) -> int:
+    """Run the Slack app until interrupted."""
+    check(slack, http=http)
+    name = await bot_name(slack)
+    async with build_tutor(core) as tutor:
+        engine = make_engine(core.db_url)
+        oauth = None
+        if slack.oauth:
+            from bot.slack.oauth import installation_store, oauth_settings
+
+            store = await asyncio.to_thread(installation_store, slack.client_id or "",
+                                            core.db_url)
+            oauth = oauth_settings(slack, store)
+        try:
+            async with open_app(slack, tutor, claims=ClaimLog(engine), oauth=oauth,
+                                bot_name=name) as app:
+                if http:
+                    await until_signalled(serve_http(app, slack.host, port or slack.port))
+                else:
+                    assert slack.app_token is not None
+                    await until_signalled(
+                        serve_socket_mode(app, slack.app_token.get_secret_value()))
+        finally:
+            engine.dispose()
+    return 0
+
+
+async def until_signalled(work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` until it ends or SIGTERM/SIGINT arrives (then shut down cleanly)."""
+    task = asyncio.ensure_future(work)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, task.cancel)
+    try:
+        await task
+    except asyncio.CancelledError:
+        print("tutorbot slack: stopped", file=sys.stderr)

@@ -1,0 +1,94 @@
+"""Quiz rules: which question to ask next, and how questions and verdicts read in chat."""
+
+from __future__ import annotations
+
+import random
+
+from engine.learning.curriculum import Curriculum
+from engine.learning.progress import WEAK, latest_by_question, mastery, next_lesson
+from engine.learning.schema import Question
+from engine.store import Attempt, LearnerRecord
+
+LETTERS = "ABCDE"
+DIFFICULTY = {1: "easy", 2: "medium", 3: "hard"}
+
+
+def choose_concept(curriculum: Curriculum, record: LearnerRecord, rng: random.Random) -> str:
+    """The concept to quiz when the learner names none.
+
+    One of the three weakest concepts among the lessons read; when those are all solid, the
+    concept of the next lesson on the path; when everything is read, any unmastered concept.
+    """
+    levels = {c.concept: c.mastery for c in mastery(record, curriculum)}
+    read = [lesson.concept for lesson in curriculum.lessons if lesson.id in record.lessons_done]
+    weak = sorted({c for c in read if levels[c] < WEAK}, key=lambda c: (levels[c], c))
+    if weak:
+        return rng.choice(weak[:3])
+    upcoming = next_lesson(record, curriculum)
+    if upcoming is not None:
+        return upcoming.concept
+    unmastered = sorted(c for c, level in levels.items() if level < 1.0)
+    return rng.choice(unmastered or sorted(levels))
+
+
+def pick_question(curriculum: Curriculum, record: LearnerRecord, concept: str,
+                  rng: random.Random) -> Question:
+    """A question on ``concept``: never answered first, then last answered wrong, then the
+    one answered longest ago."""
+    latest = latest_by_question(record.attempts)
+
+    def rank(q: Question) -> tuple[int, float]:
+        last = latest.get(q.id)
+        if last is None:
+            return (0, 0.0)
+        return (1, 0.0) if not last.correct else (2, last.answered_at.timestamp())
+
+    questions = sorted(curriculum.questions_for(concept), key=lambda q: q.id)
+    best = min(rank(q) for q in questions)
+    return rng.choice([q for q in questions if rank(q) == best])
+
+
+def option_label(question: Question, index: int) -> str:
+    """``B. option text`` (button labels and the verdict)."""
+    return f"{LETTERS[index]}. {question.options[index]}"
+
+
+def question_message(question: Question, curriculum: Curriculum) -> str:
+    """The chat text of a quiz question; the answers are buttons."""
+    label = _lesson_label(question, curriculum)
+    lines = [f"**Quiz · {label}** · {DIFFICULTY[question.difficulty]}", "", question.prompt, ""]
+    if question.kind == "true_false":
+        lines[-1] = "_True or false?_"
+    else:
+        lines[3:] = [option_label(question, i) for i in range(len(question.options))]
+    if question.kind == "predict":
+        lines += ["", f"_Predict, then answer: I'll run `{question.demo}` to settle it._"]
+    return "\n".join(lines)
+
+
+def verdict_message(question: Question, attempt: Attempt, curriculum: Curriculum, *,
+                    repeat: bool, xp: int | None) -> str:
+    """Right or wrong, the explanation and the lesson to revisit."""
+    right = option_label(question, question.answer)
+    if repeat:
+        head = f"You already answered this one ({LETTERS[attempt.choice]}); your first answer counts."
+    elif attempt.correct:
+        head = f"✅ **Right!** {right}"
+    else:
+        head = f"❌ **Not quite.** You chose {LETTERS[attempt.choice]}; the answer is **{right}**."
+    lines = [head, "", question.explanation]
+    lessons = curriculum.lessons_for(question.concept)
+    if lessons:
+        lesson = lessons[0]
+        lines += ["", f"Revisit lesson {curriculum.position(lesson.id)}, _{lesson.title}_: "
+                      f"`/learn {lesson.id}`"]
+    if xp:
+        lines[0] += f" · +{xp} XP"
+    return "\n".join(lines)
+
+
+def _lesson_label(question: Question, curriculum: Curriculum) -> str:
+    lessons = curriculum.lessons_for(question.concept)
+    if not lessons:
+        return question.concept
+    return lessons[0].label or lessons[0].title

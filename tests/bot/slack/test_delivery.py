@@ -1,0 +1,145 @@
+"""Delivery: 429 retries, the not-in-channel fallback, buttons, errors, mentions and DMs."""
+
+import asyncio
+import logging
+import re
+
+from tests.bot.slack.conftest import action_body, event_body
+
+
+async def test_rate_limited_call_is_retried_after_retry_after_and_delivered_once(harness):
+    fake = harness.fake
+    fake.fail_next("files.completeUploadExternal", 429, {"Retry-After": "1"})
+    await harness.command("tokenize", "rate limits are polite")
+    await fake.wait_for(lambda: fake.named("files.completeUploadExternal"), timeout=30)
+    attempts = fake.named("files.completeUploadExternal", ok_only=False)
+    assert [c.status for c in attempts] == [429, 200]
+    assert attempts[1].at - attempts[0].at >= 1.0  # waited Retry-After
+    assert len(fake.named("upload")) == 1
+    assert len(harness.runs()) == 1
+
+
+async def test_server_error_is_retried(harness):
+    fake = harness.fake
+    fake.fail_next("files.getUploadURLExternal", 503)
+    await harness.command("tokenize", "servers hiccup")
+    await fake.wait_for(lambda: fake.named("files.completeUploadExternal"))
+    assert [c.status for c in fake.named("files.getUploadURLExternal", ok_only=False)] == [
+        503, 200]
+
+
+async def test_not_in_channel_falls_back_to_a_dm_and_says_how_to_invite(harness):
+    fake = harness.fake
+    fake.not_member.add("C9")
+    await harness.command("tokenize", "where am I", channel="C9")
+    await fake.wait_for(lambda: fake.named("files.completeUploadExternal"))
+    (opened,) = fake.named("conversations.open")
+    assert opened.params["users"] == "U1"
+    (complete,) = fake.named("files.completeUploadExternal")
+    assert complete.params["channel_id"] == "DU1"
+    notes = [c.params["text"] for c in fake.named("response")]
+    assert len(notes) == 1 and "/invite @tutorbot" in notes[0] and "<#C9>" in notes[0]
+    assert fake.named("response")[0].params["response_type"] == "ephemeral"
+
+
+async def test_button_click_runs_its_command_through_the_engine(harness):
+    fake = harness.fake
+    status, _, seconds = await harness.post(
+        action_body(fake, "run:/tokenize pressed a button", thread_ts="5.000001"))
+    assert status == 200 and seconds < 1.0
+    await fake.wait_for(lambda: fake.named("files.completeUploadExternal"))
+    (complete,) = fake.named("files.completeUploadExternal")
+    assert complete.params["thread_ts"] == "5.000001"  # answered in the thread
+    assert [r.canonical for r in harness.runs()] == ["/tokenize pressed a button"]
+
+
+async def test_stale_button_is_answered_privately(harness):
+    fake = harness.fake
+    await harness.post(action_body(fake, "nonsense:42"))
+    await fake.wait_for(lambda: fake.named("response"))
+    (answer,) = fake.named("response")
+    assert "no longer does anything" in answer.params["text"]
+    assert answer.params["response_type"] == "ephemeral"
+    assert answer.params["replace_original"] is False
+
+
+async def test_unexpected_error_gets_an_apology_with_an_id_that_is_in_the_log(
+        harness, monkeypatch, caplog):
+    fake = harness.fake
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(harness.tutor, "run", broken)  # fault injection into the engine
+    with caplog.at_level(logging.ERROR):
+        await harness.command("tokenize", "anything")
+        await fake.wait_for(lambda: fake.named("response"))
+    text = fake.named("response")[0].params["text"]
+    ref = re.search(r"error id `([0-9a-f]{8})`", text).group(1)
+    assert "a bug" not in text and "Traceback" not in text
+    logged = [r for r in caplog.records if ref in r.getMessage()]
+    assert logged and logged[0].exc_info and "a bug" in str(logged[0].exc_info[1])
+
+
+async def test_busy_answer_is_private(harness):
+    fake = harness.fake
+    await asyncio.gather(harness.command("tokenize", "first " * 500),
+                         harness.command("tokenize", "second"))  # one learner, two demos
+    await fake.wait_for(lambda: fake.named("files.completeUploadExternal"))
+    busy = [c.params for c in fake.named("response") if "already have a demo" in
+            c.params["text"]]
+    assert len(busy) == 1 and busy[0]["response_type"] == "ephemeral"
+
+
+async def test_mention_with_a_command_runs_it_in_the_thread(harness):
+    fake = harness.fake
+    body = event_body({"type": "app_mention", "user": "U1", "channel": "C1",
+                       "thread_ts": "7.000001", "text": "<@UBOT> tokenize hi &amp; bye"})
+    status, _, _ = await harness.post(body, json_body=True)
+    assert status == 200
+    await fake.wait_for(lambda: fake.named("files.completeUploadExternal"))
+    assert fake.named("files.completeUploadExternal")[0].params["thread_ts"] == "7.000001"
+    assert [r.canonical for r in harness.runs()] == ["/tokenize hi & bye"]
+
+
+async def test_mention_without_a_command_gets_help_privately(harness):
+    fake = harness.fake
+    body = event_body({"type": "app_mention", "user": "U1", "channel": "C1",
+                       "text": "<@UBOT> what is attention?"})
+    await harness.post(body, json_body=True)
+    await fake.wait_for(lambda: fake.named("chat.postEphemeral"))
+    (help_call,) = fake.named("chat.postEphemeral")
+    assert help_call.params["user"] == "U1" and "/tokenize" in help_call.params["text"]
+
+
+async def test_dm_is_answered_in_the_dm_and_bot_messages_are_ignored(harness):
+    fake = harness.fake
+    dm = {"type": "message", "channel_type": "im", "channel": "DU1", "user": "U1"}
+    await harness.post(event_body({**dm, "text": "/tokenize hello dm"}, "Ev10"), json_body=True)
+    await harness.post(event_body({**dm, "text": "tokenize ignored", "bot_id": "B2"}, "Ev11"),
+                       json_body=True)
+    await harness.post(event_body({**dm, "text": "edited", "subtype": "message_changed"},
+                                  "Ev12"), json_body=True)
+    await fake.wait_for(lambda: fake.named("files.completeUploadExternal"))
+    (complete,) = fake.named("files.completeUploadExternal")
+    assert complete.params["channel_id"] == "DU1" and "<@U1>" not in complete.params[
+        "initial_comment"]
+    assert [r.canonical for r in harness.runs()] == ["/tokenize hello dm"]
+
+
+async def test_workspace_admins_are_vouched_for_to_the_engine(harness, monkeypatch):
+    fake = harness.fake
+    fake.admins.add("UADMIN")
+    seen = {}
+    real_press = harness.tutor.press
+
+    async def press(learner, button_id, **kwargs):  # records, then runs the real thing
+        seen[learner.user_id] = kwargs["admin"]
+        return await real_press(learner, button_id, **kwargs)
+
+    monkeypatch.setattr(harness.tutor, "press", press)
+    await harness.post(action_body(fake, "run:/help", user="UADMIN"))
+    await harness.post(action_body(fake, "run:/help", user="UPLAIN"))
+    await fake.wait_for(lambda: len(fake.named("response")) == 2)
+    assert seen == {"UADMIN": True, "UPLAIN": False}
+    assert sorted(c.params["user"] for c in fake.named("users.info")) == ["UADMIN", "UPLAIN"]

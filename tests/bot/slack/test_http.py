@@ -1,0 +1,136 @@
+"""Slash commands over real HTTP: signed, acknowledged at once, answered with pictures."""
+
+import asyncio
+import io
+import time
+
+from PIL import Image as PILImage
+
+from tests.bot.slack.conftest import action_body, command_body, sign
+
+PNG = b"\x89PNG\r\n\x1a\n"
+LONG_TEXT = " ".join(f"Tokenizers split word{i} into pieces; café, naïve, 東京 {i}."
+                     for i in range(60))[:4000]
+
+
+async def test_ack_returns_at_once_then_upload_steps_in_order(harness):
+    fake = harness.fake
+    status, body, ack_seconds = await harness.command("tokenize", LONG_TEXT)
+    acked_at = time.monotonic()
+    assert status == 200 and body == ""
+    assert ack_seconds < 1.0
+    await fake.wait_for(lambda: fake.named("files.completeUploadExternal"))
+    order = [c.method for c in fake.calls if c.method in (
+        "files.getUploadURLExternal", "upload", "files.completeUploadExternal")]
+    assert order == ["files.getUploadURLExternal", "upload", "files.completeUploadExternal"]
+    (upload,) = fake.named("upload")
+    assert upload.at > acked_at  # the work ran after the ack had been answered
+    assert upload.data.startswith(PNG)
+    picture = PILImage.open(io.BytesIO(upload.data))
+    assert picture.format == "PNG" and picture.size[0] > 100
+    (url_call,) = fake.named("files.getUploadURLExternal")
+    assert int(url_call.params["length"]) == len(upload.data)
+    (complete,) = fake.named("files.completeUploadExternal")
+    assert complete.params["channel_id"] == "C1"
+    comment = complete.params["initial_comment"]
+    assert "*" in comment and "tokens*" in comment and "**" not in comment  # mrkdwn bold
+    assert "<@U1>" in comment and "`/tokenize " in comment
+    runs = harness.runs()
+    assert [r.command for r in runs] == ["tokenize"]
+    # every Web API call went to SLACK_API_URL with the bot token
+    api_calls = [c for c in fake.calls if c.method not in ("upload", "response")]
+    assert api_calls and all(c.headers.get("Authorization") == "Bearer xoxb-test"
+                             for c in api_calls)
+
+
+async def test_bad_input_is_answered_privately_and_nothing_is_posted(harness):
+    fake = harness.fake
+    status, _, seconds = await harness.command("tokenize", "")
+    assert status == 200 and seconds < 1.0  # an error right after the ack keeps the ack
+    await fake.wait_for(lambda: fake.named("response"))
+    (answer,) = fake.named("response")
+    assert answer.params["response_type"] == "ephemeral"
+    assert "needs text" in answer.params["text"]
+    assert not fake.named("chat.postMessage", "files.completeUploadExternal")
+    assert harness.runs() == []
+
+
+async def test_unknown_option_value_names_what_is_allowed(harness):
+    fake = harness.fake
+    await harness.command("help", "frobnicate")
+    await fake.wait_for(lambda: fake.named("response"))
+    text = fake.named("response")[0].params["text"]
+    assert "There is no command `/frobnicate`" in text
+
+
+BAD_REQUESTS = {
+    "bad signature": lambda body: {**sign(body, secret="not-the-secret")},
+    "stale timestamp": lambda body: sign(body, ts=int(time.time()) - 301),
+    "tampered body": lambda body: sign(body.replace("hello", "HELLO")),
+}
+
+
+async def test_unsigned_stale_or_tampered_requests_get_401_and_run_nothing(harness):
+    fake = harness.fake
+    for name, headers in BAD_REQUESTS.items():
+        body = command_body(fake, "tokenize", "hello world")
+        status, _, _ = await harness.post(body, headers=headers(body))
+        assert status == 401, name
+    # a correctly signed request on the same server works, so the 401s were the signature
+    await harness.command("help")
+    await fake.wait_for(lambda: fake.named("response"))
+    assert [c.method for c in fake.calls] == ["auth.test", "response"]
+    assert harness.runs() == []
+
+
+async def test_healthz(harness):
+    async with harness.http.get(harness.url.replace("/slack/events", "/healthz")) as resp:
+        assert resp.status == 200 and (await resp.json()) == {"ok": True}
+
+
+TRAIN = "dataset=spiral layers=8,8 epochs=1000 seed=3"
+
+
+async def test_train_demo_acks_at_once_shows_progress_then_upload_then_the_message(harness):
+    fake = harness.fake
+    status, body, ack_seconds = await harness.command("train-demo", TRAIN)
+    acked_at = time.monotonic()
+    assert status == 200 and body == "" and ack_seconds < 1.0
+    await fake.wait_for(lambda: fake.named("files.completeUploadExternal") and any(
+        c.at > fake.named("files.completeUploadExternal")[0].at
+        for c in fake.named("chat.update")), timeout=90)
+    (complete,) = fake.named("files.completeUploadExternal")
+    assert complete.at - acked_at > ack_seconds  # the demo took longer than the ack
+    steps = [c.method for c in fake.calls if c.method in (
+        "chat.postMessage", "chat.update", "files.getUploadURLExternal", "upload",
+        "files.completeUploadExternal")]
+    assert steps[0] == "chat.postMessage"  # the progress message ...
+    assert steps[-4:] == ["files.getUploadURLExternal", "upload",  # ... then the picture ...
+                          "files.completeUploadExternal", "chat.update"]  # ... then the message
+    progress = fake.named("chat.postMessage")[0]
+    assert "epoch" in progress.params["text"] and "/train-demo" in progress.params["text"]
+    final = fake.named("chat.update")[-1]
+    assert final.params["ts"] == progress.answer["ts"]  # replaced in place
+    buttons = [e for b in fake.blocks(final) if b["type"] == "actions" for e in b["elements"]]
+    assert buttons and all(e["action_id"] == e["value"] for e in buttons)
+    (upload,) = fake.named("upload")
+    assert upload.data.startswith(PNG)
+    assert PILImage.open(io.BytesIO(upload.data)).format == "PNG"
+    assert "seed=3" in complete.params["initial_comment"]
+    assert [r.canonical for r in harness.runs()] == [f"/train-demo {TRAIN}"]
+
+
+async def test_a_run_again_button_from_a_demo_reply_runs_it(harness):
+    fake = harness.fake
+    await harness.command("train-demo", "dataset=xor layers=0 epochs=20 seed=1")
+    await fake.wait_for(lambda: fake.named("files.completeUploadExternal"), timeout=90)
+    await asyncio.sleep(0.3)
+    message = (fake.named("chat.update") or fake.named("chat.postMessage"))[-1]
+    first = next(e for b in fake.blocks(message) if b["type"] == "actions"
+                 for e in b["elements"])
+    status, _, _ = await harness.post(action_body(fake, first["action_id"]))
+    assert status == 200
+    await fake.wait_for(lambda: len(fake.named("files.completeUploadExternal")) == 2, timeout=90)
+    runs = harness.runs()
+    assert len(runs) == 2 and runs[1].command == "train-demo" and runs[1].canonical != (
+        runs[0].canonical)

@@ -1,0 +1,57 @@
+"""Multi-workspace installs on Postgres: installations saved in tutorbot's own database by
+slack_sdk's SQLAlchemy store; each workspace's commands are answered with its own token."""
+
+import time
+
+import aiohttp
+import pytest
+from slack_sdk.oauth.installation_store.models import Installation
+
+from bot.slack.app import build_app
+from bot.slack.oauth import authorization_url, installation_store, oauth_settings
+from bot.slack.server import start_http
+from engine.storage.db import make_engine
+from engine.storage.deliveries import ClaimLog
+from engine.store import LearnerRef
+from tests.bot.slack.conftest import Harness, slack_settings
+
+
+@pytest.mark.parametrize("slack_db_url", ["postgres"], indirect=True)
+async def test_each_installed_workspace_is_answered_with_its_own_token(fake, tutor,
+                                                                       slack_db_url):
+    settings = slack_settings(fake, bot_token=None, client_id="111.222",
+                              client_secret="client-secret", state_secret="state-secret")
+    store = installation_store(settings.client_id, slack_db_url)
+    await store.async_save(Installation(
+        app_id="A1", team_id="T2", user_id="UINSTALLER", bot_token="xoxb-team-two",
+        bot_id="B2", bot_user_id="UBOT2", bot_scopes=["commands", "chat:write"],
+        installed_at=time.time()))
+    engine = make_engine(slack_db_url)
+    app = build_app(settings, tutor, claims=ClaimLog(engine),
+                    oauth=oauth_settings(settings, store))
+    runner = await start_http(app, "127.0.0.1", 0)
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            harness = Harness(fake, tutor, app, f"{base}/slack/events", http, slack_db_url)
+            status, _, _ = await harness.command("tokenize", "workspace two", team="T2")
+            assert status == 200
+            await fake.wait_for(lambda: fake.named("files.completeUploadExternal"))
+            (complete,) = fake.named("files.completeUploadExternal")
+            assert complete.headers["Authorization"] == "Bearer xoxb-team-two"
+            learner_runs = tutor.store.runs(LearnerRef("slack", "T2", "U1"))
+            assert [r.canonical for r in learner_runs] == ["/tokenize workspace two"]
+            async with http.get(f"{base}/slack/install", allow_redirects=False) as resp:
+                page = await resp.text()
+            assert resp.status == 200 and "oauth/v2/authorize" in page
+            assert "client_id=111.222" in page and "state=" in page
+    finally:
+        await runner.cleanup()
+        engine.dispose()
+        store.store.engine.dispose()
+
+
+def test_authorization_url_follows_the_api_url():
+    assert authorization_url("https://slack.com/api/") == "https://slack.com/oauth/v2/authorize"
+    assert authorization_url("https://slack-gov.com/api/") == (
+        "https://slack-gov.com/oauth/v2/authorize")
