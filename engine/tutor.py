@@ -106,12 +106,8 @@ class Tutor:
         return Reply(text="\n".join(lines), ephemeral=True)
 
     async def tokenize(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
-        """How GPT-4's tokenizer splits the text."""
+        """How several tokenizers split the same text."""
         return await self._demo(learner, request, tokenize_job.run, ctx)
-
-    async def next_token(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
-        """A tiny GPT's next-character probabilities at several temperatures."""
-        return await self._demo(learner, request, next_token_job.run, ctx)
 
     async def learn(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         """The next lesson on the learner's path, or the one on a topic."""
@@ -164,6 +160,27 @@ class Tutor:
             return reply
         more = Button("run:/review", f"Review ({due} due)")
         return replace(reply, buttons=(*reply.buttons, more)[:5])
+    async def attention(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """A real transformer's attention weights and the patterns in them."""
+        from engine.jobs import attention as job  # torch loads in the workers, not here
+
+        return await self._demo(learner, request, job.run, ctx)
+
+    async def position(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """Positional encodings: sinusoidal, learned and rotary."""
+        from engine.jobs import position as job
+
+        return await self._demo(learner, request, job.run, ctx)
+
+    async def embed(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """Sentence embeddings compared."""
+        from engine.jobs import embed as job  # torch loads in the workers, not here
+
+        return await self._demo(learner, request, job.run, ctx)
+
+    async def next_token(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """A tiny GPT's next-character probabilities at several temperatures."""
+        return await self._demo(learner, request, next_token_job.run, ctx)
 
     # --- shared machinery -------------------------------------------------------------------
 

@@ -63,7 +63,7 @@ async def test_help_lists_every_command_from_the_table(console):
     assert await adapter.answer("/help")
     assert "/tokenize" in out.getvalue() and "/help" in out.getvalue()
     assert await adapter.answer("/help tokenize")
-    assert "Usage: `/tokenize TEXT`" in out.getvalue()
+    assert "Usage: `/tokenize TEXT [tokenizers=cl100k_base,bert-wordpiece]`" in out.getvalue()
 
 
 def run_cli(args, env):

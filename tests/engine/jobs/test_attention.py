@@ -1,0 +1,105 @@
+"""/attention: real MiniLM weights, views, patterns in the text, cutting, bad input, tiny-gpt wiring."""
+
+import sys
+import types
+
+import numpy as np
+import pytest
+
+from engine.commands import build, parse
+from engine.errors import BadInput, BadOption
+from engine.jobs import attention
+from engine.replies import no_progress
+
+PNG = b"\x89PNG\r\n\x1a\n"
+CAT = "The cat sat on the mat because it was tired."
+
+
+def answer(line):
+    return attention.run(parse(line), no_progress)
+
+
+def test_default_shows_the_clearest_head_found_in_the_weights():
+    reply = answer(f"/attention {CAT}")
+    facts = reply.facts
+    assert (facts["layer"], facts["head"], facts["pattern"]) == (1, 3, "previous")
+    assert "layer 1 head 3 mostly attends to the previous token" in reply.text
+    assert "most heads in layer" in reply.text
+    assert facts["max_abs_error"] < 1e-5
+    assert facts["tokens"][:3] == ["[CLS]", "the", "cat"]
+    assert reply.images[0].data.startswith(PNG)
+    assert {b.label for b in reply.buttons} == {"Every head", "As lines"}
+
+
+@pytest.mark.parametrize("view", ["head", "grid", "lines"])
+def test_each_view_draws_a_picture_deterministically(view):
+    line = f"/attention {CAT} layer=2 head=9 view={view}"
+    first, second = answer(line), answer(line)
+    assert first.images[0].data.startswith(PNG)
+    assert first.images[0].data == second.images[0].data
+    assert first.images[0].name == f"attention-{view}.png"
+
+
+def test_a_chosen_layer_without_head_picks_that_layers_clearest_head():
+    reply = answer(f"/attention {CAT} layer=2")
+    assert reply.facts["layer"] == 2
+    assert reply.facts["pattern"] != "mixed"
+
+
+def test_long_text_is_cut_with_a_note_not_refused():
+    reply = answer("/attention " + "word " * 200)
+    assert len(reply.facts["tokens"]) == 64 and reply.facts["truncated"]
+    assert "Your text has 202 tokens" in reply.text and "first 64" in reply.text
+
+
+@pytest.mark.parametrize("text", ["👍" * 3000, "Hello\x07 world\x00!", "﷽ 文字 𝔘𝔫𝔦"])
+def test_odd_text_gets_an_answer(text):
+    reply = attention.run(build("attention", {}, text), no_progress)
+    assert reply.images[0].data.startswith(PNG)
+
+
+def test_text_without_any_word_gets_a_clear_message():
+    with pytest.raises(BadInput, match="no words"):
+        attention.run(build("attention", {}, "\x07\x08"), no_progress)
+
+
+def fake_tiny_gpt(length=5, layers=2, heads=2):
+    """A stand-in decoder: causal attention where every token looks at the previous one."""
+    weights = np.zeros((layers, heads, length, length))
+    weights[..., 0, 0] = 1.0
+    for i in range(1, length):
+        weights[..., i, i - 1] = 1.0
+
+    def tiny_gpt_attention(text, max_tokens=None):
+        if not text:
+            raise ValueError("there is no text to attend over")
+        n = min(len(text), length, max_tokens or length)
+        return list(text[:n]), weights[..., :n, :n]
+
+    return types.SimpleNamespace(tiny_gpt_attention=tiny_gpt_attention)
+
+
+def test_tiny_gpt_attention_goes_through_the_same_analysis(monkeypatch):
+    monkeypatch.setitem(sys.modules, "engine.demos.tiny_gpt", fake_tiny_gpt())
+    reply = answer("/attention he lo model=tiny-gpt view=grid")
+    assert reply.facts["model"] == "tiny-gpt"
+    assert reply.facts["tokens"] == ["h", "e", "␣", "l", "o"]
+    assert reply.facts["patterns"] == [["previous", "previous"], ["previous", "previous"]]
+    assert reply.facts["max_abs_error"] is None
+    with pytest.raises(BadOption, match="from 1 to 2 for this model"):
+        answer("/attention hello model=tiny-gpt layer=5")
+
+
+def test_tiny_gpt_missing_is_a_clear_message(monkeypatch):
+    monkeypatch.setitem(sys.modules, "engine.demos.tiny_gpt", None)  # import raises ImportError
+    with pytest.raises(BadOption, match="model=minilm"):
+        answer("/attention hello model=tiny-gpt")
+
+
+def test_the_real_tiny_gpt_is_causal_and_analysed_like_minilm():
+    reply = answer("/attention The cat sat on the mat model=tiny-gpt view=grid")
+    facts = reply.facts
+    assert facts["model"] == "tiny-gpt" and facts["tokens"][:4] == ["T", "h", "e", "␣"]
+    assert all("next" not in row for row in facts["patterns"])  # impossible under a causal mask
+    assert "causal mask" in reply.text
+    assert reply.images[0].data.startswith(PNG)

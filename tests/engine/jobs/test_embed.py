@@ -1,0 +1,38 @@
+"""/embed: 2-10 sentences compared by meaning."""
+
+import pytest
+
+from engine.commands import parse
+from engine.errors import BadInput
+from engine.jobs import embed
+from engine.replies import no_progress
+
+LINE = (
+    "/embed A cat sleeps on the sofa | A kitten naps on the couch | Stocks fell sharply today"
+    " | Share prices dropped at the close | How do I reset my password?"
+)
+
+
+def test_paraphrases_are_named_closest_and_the_picture_is_stable():
+    reply = embed.run(parse(LINE), no_progress)
+    assert reply.facts["most_similar"][:2] in ([1, 2], [3, 4])
+    similarity = reply.facts["similarity"]
+    assert len(similarity) == 5 and all(abs(similarity[i][i] - 1) < 1e-4 for i in range(5))
+    assert "Closest: S" in reply.text
+    assert reply.images[0].data == embed.run(parse(LINE), no_progress).images[0].data
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [("just one sentence", 1), ("a | | ", 1), (" | ".join(["s"] * 11), 11), ("| |", 0)],
+)
+def test_wrong_number_of_sentences_is_explained(text, found):
+    with pytest.raises(BadInput, match=f"I found {found}"):
+        embed.run(parse(f"/embed {text}"), no_progress)
+
+
+def test_sentences_of_unknown_characters_are_flagged():
+    reply = embed.run(parse("/embed 👍👍 | A happy thumbs up"), no_progress)
+    assert "S1: MiniLM knows none of those characters" in reply.text
+    reply = embed.run(parse("/embed " + " | ".join(["👍" * 300] * 10)), no_progress)
+    assert len(reply.facts["sentences"]) == 10
