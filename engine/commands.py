@@ -166,19 +166,41 @@ TRAIN_DEMO = Command(
         BoolOption("show_test", "also draw the test points (black outline)", False),
         CompareOption("compare", "train once per value and show the runs side by side",
                       None, targets=_COMPARABLE),
-        ChoiceOption("model", "mlp: the Playground network; transformer: a tiny transformer",
+        ChoiceOption("model", "mlp: the Playground network; transformer: a tiny GPT learns text",
                      "mlp", choices=("mlp", "transformer")),
+        IntOption("seconds", "model=transformer: how long the tiny GPT trains", 40,
+                  min=5, max=60),
     ),
     heavy=True,
-    timeout=60.0,
+    timeout=80.0,
     examples=(
         "/train-demo",
         "/train-demo dataset=xor layers=0",
         "/train-demo dataset=spiral features=x1,x2,sinx1,sinx2 layers=8,8",
         "/train-demo compare=activation:relu,tanh",
         "/train-demo dataset=circle animate=yes",
+        "/train-demo model=transformer seconds=30",
     ),
 )
+
+
+def check_model_options(request: Request) -> None:
+    """/train-demo: the Playground options apply to model=mlp only, ``seconds`` to the
+    transformer only; say so instead of silently ignoring them."""
+    if request.command != "train-demo":
+        return
+    spec = COMMANDS[request.command]
+    if request["model"] == "transformer":
+        given = [o.name for o in (*_PLAYGROUND_OPTIONS, spec.option("animate"),
+                                  spec.option("show_test"), spec.option("compare"))
+                 if request[o.name] != o.default]
+        if given:
+            verb = "applies" if len(given) == 1 else "apply"
+            raise BadOption(f"`{'`, `'.join(given)}` only {verb} to model=mlp; "
+                            "model=transformer takes `seconds` and `seed`.")
+    elif request["seconds"] != spec.option("seconds").default:
+        raise BadOption("`seconds` only applies to model=transformer; model=mlp trains for "
+                        "`epochs`.")
 
 
 # --- the table ------------------------------------------------------------------------------

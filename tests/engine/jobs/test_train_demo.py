@@ -136,8 +136,8 @@ def test_oversized_work_is_refused_with_the_limit():
         answer("/train-demo animate=yes compare=lr:0.1,0.3 seed=1")
 
 
-def test_model_transformer_is_not_available_yet():
-    with pytest.raises(Refused, match="not available yet"):
+def test_this_job_trains_only_the_playground_network():
+    with pytest.raises(Refused, match="model=transformer runs engine.jobs.train_transformer"):
         answer("/train-demo model=transformer")
 
 
