@@ -201,8 +201,8 @@ class FakeDiscord:
             return 200, self._message(call)
         if re.fullmatch(r"/webhooks/\d+/[^/]+", path) and method == "POST":
             return 200, self._message(call)
-        if re.fullmatch(r"/channels/\d+/messages", path) and method == "POST":
-            return 200, self._message(call)
+        if (match := re.fullmatch(r"/channels/(\d+)/messages", path)) and method == "POST":
+            return 200, self._message(call, match[1])
         if path == "/users/@me/channels" and method == "POST":
             return 200, {"id": snowflake(), "type": 1, "recipients": [user(
                 call.json["recipient_id"], "learner")], "last_message_id": None}
@@ -212,11 +212,11 @@ class FakeDiscord:
                          for c in call.json]
         return 404, {"message": f"fake Discord has no {method} {path}", "code": 0}
 
-    def _message(self, call: Call) -> dict[str, Any]:
+    def _message(self, call: Call, channel_id: str = CHANNEL_ID) -> dict[str, Any]:
         body = call.json or {}
         message_id = snowflake()
         message = {
-            "id": message_id, "channel_id": CHANNEL_ID, "author": BOT_USER,
+            "id": message_id, "channel_id": channel_id, "author": BOT_USER,
             "content": body.get("content") or "", "timestamp": datetime.now(UTC).isoformat(),
             "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
             "mention_roles": [], "embeds": [], "pinned": False, "type": 0,
