@@ -148,16 +148,19 @@ class FakeDiscord:
 
     async def _rest(self, request: web.Request) -> web.Response:
         call = await self._record(request)
-        for failure in self.failures:
-            if failure.method == call.method and failure.pattern.search(call.path):
-                self.failures.remove(failure)
-                call.status = failure.status
-                return _json(failure.body, failure.status, failure.headers)
-        status, body = self._answer(call)
-        call.status = status
-        async with self._new_call:
+        failure = next((f for f in self.failures
+                        if f.method == call.method and f.pattern.search(call.path)), None)
+        if failure is not None:
+            self.failures.remove(failure)
+            call.status, body, headers = failure.status, failure.body, failure.headers
+        else:
+            call.status, body = self._answer(call)
+            headers = {}
+        async with self._new_call:  # waiters see failed calls too
             self._new_call.notify_all()
-        return _json(body, status) if body is not None else web.Response(status=status)
+        if body is None:
+            return web.Response(status=call.status)
+        return _json(body, call.status, headers)
 
     async def _record(self, request: web.Request) -> Call:
         at = time.monotonic()
