@@ -6,14 +6,22 @@ Real discord.py against the loopback fake, a real worker pool, SQLite and Postgr
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
+import sys
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
+from bot import migrate
 from bot.app import running_scheduler
 from bot.discord.poster import ChannelPoster
 from engine.learning.curriculum import default_curriculum
-from engine.learning.schedule import ChannelRef
+from engine.learning.schedule import ChannelRef, QuizSchedule
 from engine.replies import Button, Image, Reply
 from engine.scheduler import SchedulerConfig
+from engine.storage.db import make_engine
+from engine.storage.repository import SqlStore
 from engine.tutor import Tutor
 from tests.bot.discord.conftest import png
 from tests.bot.discord.fake_discord import CHANNEL_ID, GUILD_ID, MANAGE_GUILD
@@ -27,6 +35,7 @@ HERE = ChannelRef("discord", GUILD_ID, CHANNEL_ID)
 FAST = SchedulerConfig(tick_seconds=0.02, spacing=0.0, channel_gap=0.0)
 PNG = b"\x89PNG\r\n\x1a\n"
 FACILITATOR_ID = "1400000000000000009"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def answer_to(fake, payload):
@@ -185,3 +194,29 @@ async def test_a_refused_quiz_post_is_not_retried_in_a_loop_but_after_the_claim_
         await asyncio.sleep(0.2)
     attempts = [c for c in fake.calls if c.method == "POST" and re.search(CHANNEL_POST, c.path)]
     assert [c.status for c in attempts] == [403, 200]
+
+
+async def test_tutorbot_discord_runs_the_daily_quiz_scheduler(fake, tmp_path):
+    """The console script itself: once connected, a quiz due this minute is posted."""
+    now = datetime.now(UTC)
+    url = f"sqlite:///{tmp_path / 'tutorbot.db'}"
+    migrate.upgrade(url)
+    store = SqlStore(make_engine(url))
+    store.save_schedule(QuizSchedule(HERE, time(now.hour, now.minute), "UTC", "everyday"),
+                        now=now - timedelta(hours=1))
+    store.engine.dispose()
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DISCORD_", "TUTORBOT_"))}
+    env.update(fake.env(), TUTORBOT_DATABASE_URL=url, TUTORBOT_DATA_DIR=str(tmp_path / "data"),
+               TUTORBOT_WORKERS="1", TUTORBOT_LOG_LEVEL="WARNING")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "discord", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        [quiz] = await wait_posted(fake, "Daily quiz")
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = await asyncio.wait_for(process.communicate(), 60)
+    ids = [b["custom_id"] for row in quiz.json["components"] for b in row["components"]]
+    assert ids and all(i.startswith("quiz:") for i in ids)
+    assert len(quiz_posts(fake)) == 1 and "Traceback" not in err.decode()
