@@ -27,6 +27,7 @@ from bot.discord.commands import app_commands_for
 from bot.discord.outbox import Outbox
 from bot.discord.poster import ChannelPoster
 from bot.discord.priority import AckFirst
+from bot.discord.scope import scoped, split_scope
 from bot.settings import DiscordSettings
 from engine import commands as table
 from engine.commands import Command, Request
@@ -46,10 +47,11 @@ def use_endpoints(settings: DiscordSettings) -> None:
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
-def learner_of(interaction: discord.Interaction) -> LearnerRef:
-    """(discord, guild id or "dm", user id) plus the display name."""
+def learner_of(interaction: discord.Interaction, server: str | None = None) -> LearnerRef:
+    """(discord, guild id or "dm", user id) plus the display name; in a DM, a button that
+    acts for a ``server`` (``scope.py``) makes the learner that server's."""
     user = interaction.user
-    workspace = str(interaction.guild_id) if interaction.guild_id else "dm"
+    workspace = str(interaction.guild_id) if interaction.guild_id else (server or "dm")
     return LearnerRef("discord", workspace, str(user.id), display_name=user.display_name)
 
 
@@ -127,14 +129,17 @@ class TutorBot(discord.Client):
         try:
             tutor = self._tutor()
             outbox = Outbox(interaction)
+            server, action = split_scope(action)
             async with self.acks.acknowledging():
                 await outbox.defer(private=private_first(action))
             await self.acks.wait_turn()
-            reply = await tutor.press(learner_of(interaction), action,
+            reply = await tutor.press(learner_of(interaction, server), action,
                                       on_progress=outbox.progress,
                                       request_key=f"discord:{interaction.id}",
                                       admin=is_admin(interaction),
                                       channel=channel_of(interaction))
+            if server and interaction.guild_id is None:  # the conversation stays in it
+                reply = await scoped(reply, server, tutor.store.save_action)
             await outbox.send(reply)
         except Exception as err:  # discord.py would only log it: same handler as commands
             await errors.report(interaction, err)
@@ -153,8 +158,8 @@ class TutorBot(discord.Client):
             if not await self._until_connected(connection) or self.tutor is None:
                 await connection  # a failed login raises here
                 return
-            async with running_scheduler(self.tutor, {"discord": ChannelPoster(self)},
-                                         config=scheduler):
+            poster = ChannelPoster(self, self.tutor.store.save_action)
+            async with running_scheduler(self.tutor, {"discord": poster}, config=scheduler):
                 await connection
         finally:
             if not connection.done():

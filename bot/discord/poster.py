@@ -2,7 +2,8 @@
 as ordinary channel messages sent through the bot's REST client.
 
 A ``ChannelRef`` names a channel by id; ``"@<user id>"`` is a direct message to that user
-(reminders), whose DM channel is opened first (discord.py caches it). The Reply is split
+(reminders), whose DM channel is opened first (discord.py caches it); the buttons of a DM
+sent for a server act for that server (``scope.py``). The Reply is split
 and fitted exactly as an answer to a command is (``outbox.render``: 2 000-character pieces,
 pictures within the server's upload limit, buttons as persistent ``ActionButton``s whose
 custom_id is the action, so a click works after any restart).
@@ -15,10 +16,12 @@ and retries it only after the claim deadline (Discord bans IPs that keep failing
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import discord
 
 from bot.discord.outbox import NO_MENTIONS, message_kwargs, render
+from bot.discord.scope import scoped
 from engine.learning.schedule import ChannelRef
 from engine.replies import Reply
 
@@ -30,16 +33,22 @@ DM_PREFIX = "@"
 
 class ChannelPoster:
     """``await poster(channel, reply) -> message id``: post a Reply where no interaction is
-    involved (``running_scheduler(tutor, {"discord": ChannelPoster(bot)})``)."""
+    involved (``running_scheduler(tutor, {"discord": ChannelPoster(bot, save_action)})``).
 
-    def __init__(self, client: discord.Client) -> None:
+    ``save_action(action) -> key`` stores a button action too long for a custom_id
+    (``Store.save_action``; blocking, run in a thread)."""
+
+    def __init__(self, client: discord.Client, save_action: Callable[[str], str]) -> None:
         self.client = client
+        self.save_action = save_action
 
     async def __call__(self, channel: ChannelRef, reply: Reply) -> str | None:
         """Send ``reply`` to the channel (or DM) and return the id of its last message."""
         if channel.platform != PLATFORM:
             raise ValueError(f"the Discord poster cannot post to {channel.platform}")
         target = await self._target(channel)
+        if channel.channel.startswith(DM_PREFIX) and channel.workspace.isdigit():
+            reply = await scoped(reply, channel.workspace, self.save_action)
         last: discord.Message | None = None
         for message in await render(reply, self._filesize_limit(channel)):
             last = await target.send(**message_kwargs(message), allowed_mentions=NO_MENTIONS)

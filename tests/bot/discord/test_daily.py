@@ -17,11 +17,13 @@ from bot import migrate
 from bot.app import running_scheduler
 from bot.discord.poster import ChannelPoster
 from engine.learning.curriculum import default_curriculum
+from engine.learning.review import new_card, review
 from engine.learning.schedule import ChannelRef, QuizSchedule
 from engine.replies import Button, Image, Reply
 from engine.scheduler import SchedulerConfig
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
+from engine.store import LearnerRef
 from engine.tutor import Tutor
 from tests.bot.discord.conftest import png
 from tests.bot.discord.fake_discord import CHANNEL_ID, GUILD_ID, MANAGE_GUILD
@@ -97,19 +99,17 @@ async def wait_posted(fake, text, pattern=CHANNEL_POST):
     return posted(fake, text, pattern)
 
 
-async def test_the_scheduler_posts_the_quiz_once_then_reveals_and_reminds_by_dm(
+async def test_the_scheduler_posts_the_quiz_once_a_click_answers_it_then_the_reveal(
         start_bot, fake):
     clock = Clock(utc(2026, 3, 6, 7, 0))  # Friday 08:00 in Warsaw (UTC+1 in March)
     async with start_bot(Tutor, clock=clock, scheduler=FAST) as bot:
         store = bot.tutor.store
         await command(fake, schedule_quiz(time="09:00", tz="Europe/Warsaw", days="weekdays",
                                           window=30))
-        await command(fake, slash("settings", {"timezone": "Europe/Warsaw", "reminders": True,
-                                               "reminder_time": "10:00"}))
         await asyncio.sleep(0.2)  # ticks before quiz time post nothing
         assert not fake.find("POST", CHANNEL_POST)
         # a second instance ticks against the same database: the claim lets one post
-        async with running_scheduler(bot.tutor, {"discord": ChannelPoster(bot)}, config=FAST):
+        async with running_scheduler(bot.tutor, {"discord": ChannelPoster(bot, bot.tutor.store.save_action)}, config=FAST):
             clock.now = utc(2026, 3, 6, 8, 0, 5)  # 09:00:05 in Warsaw
             await fake.wait_until(lambda: quiz_posts(fake))
             await asyncio.sleep(0.4)  # twenty-odd more ticks of each instance
@@ -137,9 +137,6 @@ async def test_the_scheduler_posts_the_quiz_once_then_reveals_and_reminds_by_dm(
         assert store.prompt_choices(prompt_id) == [wrong]  # the attempt is recorded
         clock.now = utc(2026, 3, 6, 8, 31)  # the answers have closed
         [reveal] = await wait_posted(fake, "Answers closed")
-        clock.now = utc(2026, 3, 7, 9, 0, 5)  # Saturday 10:00 in Warsaw: one review is due
-        [opened] = await fake.wait_for("POST", r"^/users/@me/channels$")
-        [reminder] = await wait_posted(fake, "due for review", r"^/channels/\d+/messages$")
         await asyncio.sleep(0.2)
     assert verdict.json["flags"] == EPHEMERAL and "Not quite" in verdict.json["content"]
     assert len(quiz_posts(fake)) == 1  # the restart posted the quiz again neither
@@ -148,12 +145,7 @@ async def test_the_scheduler_posts_the_quiz_once_then_reveals_and_reminds_by_dm(
     assert name == "daily-quiz-answers.png" and data.startswith(PNG)
     reveal_ids = [b["custom_id"] for row in reveal.json["components"] for b in row["components"]]
     assert any(i.startswith("run:/learn ") for i in reveal_ids)
-    assert str(opened.json["recipient_id"]) == LEARNER_ID
-    assert reminder.path != f"/channels/{CHANNEL_ID}/messages" and opened.at < reminder.at
-    assert "1 question is due for review" in reminder.json["content"]
-    assert "run:/review" in [b["custom_id"] for row in reminder.json["components"]
-                             for b in row["components"]]
-    assert len(fake.find("POST", r"^/channels/\d+/messages$")) == 3  # quiz, reveal, reminder
+    assert len(fake.find("POST", r"^/channels/\d+/messages$")) == 2  # quiz and reveal
 
 
 async def test_the_poster_splits_long_text_attaches_pictures_and_waits_out_a_429(
@@ -166,7 +158,7 @@ async def test_the_poster_splits_long_text_attaches_pictures_and_waits_out_a_429
     reply = Reply(long_text, images=(Image("chart.png", png(), "a chart"),),
                   buttons=(Button("quiz:7:0", "A"), Button("quiz:7:1", "B")))
     async with start_bot() as bot:
-        ref = await ChannelPoster(bot)(HERE, reply)
+        ref = await ChannelPoster(bot, bot.tutor.store.save_action)(HERE, reply)
     attempts = [c for c in fake.calls if c.method == "POST" and re.search(CHANNEL_POST, c.path)]
     assert [c.status for c in attempts] == [429, 200, 200, 200]
     assert attempts[1].at - attempts[0].at >= 0.3  # waited as Discord asked
@@ -220,3 +212,44 @@ async def test_tutorbot_discord_runs_the_daily_quiz_scheduler(fake, tmp_path):
     ids = [b["custom_id"] for row in quiz.json["components"] for b in row["components"]]
     assert ids and all(i.startswith("quiz:") for i in ids)
     assert len(quiz_posts(fake)) == 1 and "Traceback" not in err.decode()
+
+
+async def test_a_due_review_is_a_dm_whose_buttons_act_in_the_server(start_bot, fake):
+    """A DM belongs to no server: the reminder's buttons carry the server, so "Review now"
+    reviews the server's cards and "Stop reminders" stops them."""
+    clock = Clock(utc(2026, 3, 6, 8, 0))  # Friday 09:00 in Warsaw
+    learner = LearnerRef("discord", GUILD_ID, LEARNER_ID)
+    question = default_curriculum().questions[0]
+    async with start_bot(Tutor, clock=clock, scheduler=FAST) as bot:
+        store = bot.tutor.store
+        await command(fake, slash("settings", {"timezone": "Europe/Warsaw", "reminders": True,
+                                               "reminder_time": "10:00"}))
+        learner_id = store.upsert_learner(learner)  # answered wrong on Friday: due Saturday
+        store.update_card(learner_id, question.id,
+                          lambda _: review(new_card(question.id, clock()), False, clock()))
+        clock.now = utc(2026, 3, 7, 9, 0, 5)  # Saturday 10:00 in Warsaw
+        [reminder] = await wait_posted(fake, "due for review", r"^/channels/\d+/messages$")
+        dm = fake.messages[next(m for m, data in fake.messages.items()
+                                if "due for review" in data["content"])]
+        review_now, stop = custom_ids(dm)
+        shown = await command(fake, click(dm, review_now, guild=False))
+        asked = fake.messages[next(m for m, data in fake.messages.items()
+                                   if ":quiz:" in "".join(custom_ids(data)))]
+        prompt_id = int(custom_ids(asked)[0].split(":")[3])
+        await command(fake, click(asked, custom_ids(asked)[question.answer], guild=False))
+        await command(fake, click(dm, stop, guild=False))
+        choices = store.prompt_choices(prompt_id)
+        settings = store.learner_settings(learner_id)
+        dm_learners = store.workspace_learners("discord", "dm")
+    [opened] = fake.find("POST", r"^/users/@me/channels$")
+    assert str(opened.json["recipient_id"]) == LEARNER_ID and opened.at < reminder.at
+    assert reminder.path != f"/channels/{CHANNEL_ID}/messages"  # the DM channel it opened
+    assert "1 question is due for review" in reminder.json["content"]
+    assert (review_now, stop) == (f"in:{GUILD_ID}:run:/review",
+                                  f"in:{GUILD_ID}:run:/settings reminders=off")
+    assert "**Review** · 1 due" in shown.json["content"] and question.prompt[:40] in (
+        shown.json["content"])
+    assert custom_ids(asked)[0] == f"in:{GUILD_ID}:quiz:{prompt_id}:0"
+    assert store.get_prompt(prompt_id).learner_key == learner.key
+    assert choices == [question.answer]  # recorded for the server's learner
+    assert settings.reminders is False and not dm_learners
