@@ -15,7 +15,6 @@ and retries it only after the claim deadline (Discord bans IPs that keep failing
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 import discord
@@ -24,8 +23,6 @@ from bot.discord.outbox import NO_MENTIONS, message_kwargs, render
 from bot.discord.scope import scoped
 from engine.learning.schedule import ChannelRef
 from engine.replies import Reply
-
-log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 DM_PREFIX = "@"
