@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from engine import commands as command_table
-from engine.commands import Request, check_model_options, find_command, parse
+from engine.commands import Request, check_model_options
 from engine.errors import Forbidden, NotFound, TutorError
 from engine.execution import Executor, ProgressCallback
 from engine.jobs import next_token as next_token_job
@@ -22,6 +22,7 @@ from engine.jobs import tokenize as tokenize_job
 from engine.jobs import train_demo as train_demo_job
 from engine.learning.daily import Daily
 from engine.learning.service import Learning, utcnow
+from engine.parsing import find_command, parse
 from engine.replies import BUTTON_ID_MAX, Button, Reply
 from engine.store import LearnerRef, Store
 
@@ -100,8 +101,11 @@ class Tutor:
             return Reply(text=command_help(request.text), ephemeral=True)
         lines = ["**tutorbot** teaches how neural networks, transformers and LLMs work, "
                  "with real demos. Commands:"]
-        lines += [f"- `/{c.name}` — {c.help}" for c in command_table.COMMANDS.values()
-                  if not c.admin]
+        commands = list(command_table.COMMANDS.values())
+        lines += [f"- `/{c.name}` — {c.help}" for c in commands if not c.admin]
+        if ctx.admin:  # facilitators also see their own commands
+            lines.append("For facilitators:")
+            lines += [f"- `/{c.name}` — {c.help}" for c in commands if c.admin]
         lines.append("Type `/help COMMAND` for its options, e.g. `/help tokenize`.")
         return Reply(text="\n".join(lines), ephemeral=True)
 

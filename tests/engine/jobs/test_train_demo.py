@@ -7,11 +7,11 @@ import io
 import pytest
 from PIL import Image as PILImage
 
-from engine.commands import parse
 from engine.demos.mlp import MLPConfig
 from engine.demos.training import EpochReport, train
 from engine.errors import BadInput, BadOption, Refused
 from engine.jobs import train_demo
+from engine.parsing import parse
 from engine.replies import Progress, no_progress
 
 PNG = b"\x89PNG\r\n\x1a\n"
