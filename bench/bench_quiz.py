@@ -8,16 +8,14 @@ Prints the latency of one answer press (store + verdict; no demo) and of /progre
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import report  # noqa: E402
+from bench.common import on_each_database, report  # noqa: E402
 from bot import migrate  # noqa: E402
 from engine.replies import no_progress  # noqa: E402
 from engine.storage.db import make_engine  # noqa: E402
@@ -61,11 +59,7 @@ async def bench(url: str, label: str) -> None:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(bench(f"sqlite:///{tmp}/bench.db", "SQLite"))
-    pg = os.environ.get("TUTORBOT_BENCH_POSTGRES_URL")
-    if pg:
-        asyncio.run(bench(pg, "Postgres"))
+    on_each_database(bench)
 
 
 if __name__ == "__main__":

@@ -9,17 +9,14 @@ building the post), and the reveal tick that draws 200 answer charts.
 
 from __future__ import annotations
 
-import asyncio
-import os
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import report  # noqa: E402
+from bench.common import on_each_database, report  # noqa: E402
 from bot import migrate  # noqa: E402
 from engine.learning.curriculum import default_curriculum  # noqa: E402
 from engine.learning.schedule import ChannelRef, QuizSchedule, parse_hhmm  # noqa: E402
@@ -71,11 +68,7 @@ async def bench(url: str, label: str) -> None:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(bench(f"sqlite:///{tmp}/bench.db", "SQLite"))
-    pg = os.environ.get("TUTORBOT_BENCH_POSTGRES_URL")
-    if pg:
-        asyncio.run(bench(pg, "Postgres"))
+    on_each_database(bench)
 
 
 if __name__ == "__main__":

@@ -117,8 +117,8 @@ def bench_accuracy(seeds: range) -> None:
 
 def bench_end_to_end(runs: int, seed: int) -> None:
     """The job as a worker runs it: parse -> train -> picture -> Reply."""
-    from engine.commands import parse
     from engine.jobs import train_demo
+    from engine.parsing import parse
     from engine.replies import no_progress
 
     train_demo.warm()

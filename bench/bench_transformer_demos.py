@@ -20,8 +20,8 @@ import torch  # noqa: E402
 
 from bench.common import peak_rss_mib, report, timed  # noqa: E402
 from bot.app import WARMUPS  # noqa: E402
-from engine.commands import parse  # noqa: E402
 from engine.jobs import attention, embed, position, tokenize  # noqa: E402
+from engine.parsing import parse  # noqa: E402
 from engine.replies import no_progress  # noqa: E402
 
 # 12 tokens for MiniLM: [CLS] + 10 word pieces + [SEP]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from engine.errors import BadInput, BadOption, UnknownCommand, did_you_mean, one_of
+from engine.errors import BadOption, did_you_mean
 from engine.learning.schedule import DAYS, WINDOW_MAX, WINDOW_MIN
 from engine.options import (
     BoolOption,
@@ -166,19 +166,41 @@ TRAIN_DEMO = Command(
         BoolOption("show_test", "also draw the test points (black outline)", False),
         CompareOption("compare", "train once per value and show the runs side by side",
                       None, targets=_COMPARABLE),
-        ChoiceOption("model", "mlp: the Playground network; transformer: a tiny transformer",
+        ChoiceOption("model", "mlp: the Playground network; transformer: a tiny GPT learns text",
                      "mlp", choices=("mlp", "transformer")),
+        IntOption("seconds", "model=transformer: how long the tiny GPT trains", 40,
+                  min=5, max=60),
     ),
     heavy=True,
-    timeout=60.0,
+    timeout=80.0,
     examples=(
         "/train-demo",
         "/train-demo dataset=xor layers=0",
         "/train-demo dataset=spiral features=x1,x2,sinx1,sinx2 layers=8,8",
         "/train-demo compare=activation:relu,tanh",
         "/train-demo dataset=circle animate=yes",
+        "/train-demo model=transformer seconds=30",
     ),
 )
+
+
+def check_model_options(request: Request) -> None:
+    """/train-demo: the Playground options apply to model=mlp only, ``seconds`` to the
+    transformer only; say so instead of silently ignoring them."""
+    if request.command != "train-demo":
+        return
+    spec = COMMANDS[request.command]
+    if request["model"] == "transformer":
+        given = [o.name for o in (*_PLAYGROUND_OPTIONS, spec.option("animate"),
+                                  spec.option("show_test"), spec.option("compare"))
+                 if request[o.name] != o.default]
+        if given:
+            verb = "applies" if len(given) == 1 else "apply"
+            raise BadOption(f"`{'`, `'.join(given)}` only {verb} to model=mlp; "
+                            "model=transformer takes `seconds` and `seed`.")
+    elif request["seconds"] != spec.option("seconds").default:
+        raise BadOption("`seconds` only applies to model=transformer; model=mlp trains for "
+                        "`epochs`.")
 
 
 # --- the table ------------------------------------------------------------------------------
@@ -345,121 +367,3 @@ _TABLE: list[Command] = [
 ]
 
 COMMANDS: Mapping[str, Command] = MappingProxyType({c.name: c for c in _TABLE})
-
-
-# --- parsing --------------------------------------------------------------------------------
-
-_OPTION_TOKEN = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)=(.*)$", re.S)
-
-
-def parse(line: str) -> Request:
-    """Parse ``/name text opt=value ...`` into a validated Request."""
-    stripped = line.strip()
-    if not stripped:
-        raise BadInput("Type a command, for example `/tokenize My name is Pawel`, or `/help`.")
-    if not stripped.startswith("/"):
-        raise BadInput("Commands start with `/`, for example `/tokenize My name is Pawel`. "
-                       "Type `/help` to see them all.")
-    name, _, rest = stripped[1:].partition(" ")
-    return parse_args(name, rest)
-
-
-def find_command(name: str) -> Command:
-    """The command called ``name``; unknown names raise a message with a suggestion."""
-    key = name.strip().lower().lstrip("/")
-    if key in COMMANDS:
-        return COMMANDS[key]
-    shown = key[:40] + ("…" if len(key) > 40 else "")
-    raise UnknownCommand(
-        f"There is no command `/{shown}`{did_you_mean(key, COMMANDS)}. "
-        f"Commands: {one_of('/' + c for c in COMMANDS)}. Type `/help` for details."
-    )
-
-
-def parse_args(name: str, args: str) -> Request:
-    """Parse the text after a command name (Slack hands the two over separately)."""
-    command = find_command(name)
-    tokens = args.split()
-    if command.text is None:
-        lead, trail = len(tokens), 0  # every token must be an option
-    else:
-        lead = _leading_options(command, tokens)
-        trail = _trailing_options(command, tokens[lead:])
-    raw: dict[str, str] = {}
-    for token in tokens[:lead] + tokens[len(tokens) - trail:]:
-        key, value = _split_option(command, token)
-        if key in raw:
-            raise BadOption(f"`{key}` is given twice; give it once.")
-        raw[key] = value
-    text = _middle_text(args, tokens, lead, trail) if command.text else ""
-    return build(command.name, raw, text)
-
-
-def build(name: str, values: Mapping[str, Any], text: str | None = None) -> Request:
-    """Validate typed or textual option values (Discord, buttons) into a Request."""
-    command = find_command(name)
-    options: dict[str, Any] = {}
-    for key, value in values.items():
-        opt = command.option(key)
-        options[key] = opt.check(value)
-    for opt in command.options:
-        options.setdefault(opt.name, opt.default)
-    clean = command.text.check(command.name, text or "") if command.text else ""
-    return Request(command.name, options, clean)
-
-
-def _split_option(command: Command, token: str) -> tuple[str, str]:
-    match = _OPTION_TOKEN.match(token)
-    if match is None:
-        raise BadOption(_no_text_message(command, token))
-    key = match.group(1).lower()
-    command.option(key)  # raises with a suggestion when unknown
-    return key, match.group(2)
-
-
-def _is_option(command: Command, token: str) -> bool:
-    """True for ``key=value`` tokens whose key is an option, or close enough to be a typo."""
-    match = _OPTION_TOKEN.match(token)
-    if match is None:
-        return False
-    key = match.group(1).lower()
-    if command.text is None or key in command.option_names:
-        return True
-    return bool(did_you_mean(key, command.option_names))
-
-
-def _leading_options(command: Command, tokens: list[str]) -> int:
-    count = 0
-    while count < len(tokens) and _is_option(command, tokens[count]):
-        count += 1
-    return count
-
-
-def _trailing_options(command: Command, tokens: list[str]) -> int:
-    count = 0
-    while count < len(tokens) and _is_option(command, tokens[len(tokens) - 1 - count]):
-        count += 1
-    return count
-
-
-def _middle_text(args: str, tokens: list[str], lead: int, trail: int) -> str:
-    """The free text between the option runs, with its inner whitespace kept as typed."""
-    middle = tokens[lead:len(tokens) - trail]
-    if not middle:
-        return ""
-    start = 0
-    for token in tokens[:lead]:
-        start = args.index(token, start) + len(token)
-    begin = args.index(middle[0], start)
-    end = begin
-    for token in middle:
-        end = args.index(token, end) + len(token)
-    return args[begin:end]
-
-
-def _no_text_message(command: Command, token: str) -> str:
-    shown = token[:40] + ("…" if len(token) > 40 else "")
-    if command.options:
-        return (f"`/{command.name}` takes options as name=value, not '{shown}'. "
-                f"Usage: `{command.usage}`")
-    return f"`/{command.name}` takes no text or options; got '{shown}'."

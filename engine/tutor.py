@@ -14,14 +14,15 @@ from datetime import datetime
 from typing import Any
 
 from engine import commands as command_table
-from engine.commands import Request, find_command, parse
-from engine.errors import Forbidden, NotFound, Refused, TutorError
+from engine.commands import Request, check_model_options
+from engine.errors import Forbidden, NotFound, TutorError
 from engine.execution import Executor, ProgressCallback
 from engine.jobs import next_token as next_token_job
 from engine.jobs import tokenize as tokenize_job
 from engine.jobs import train_demo as train_demo_job
 from engine.learning.daily import Daily
 from engine.learning.service import Learning, utcnow
+from engine.parsing import find_command, parse
 from engine.replies import BUTTON_ID_MAX, Button, Reply
 from engine.store import LearnerRef, Store
 
@@ -100,8 +101,11 @@ class Tutor:
             return Reply(text=command_help(request.text), ephemeral=True)
         lines = ["**tutorbot** teaches how neural networks, transformers and LLMs work, "
                  "with real demos. Commands:"]
-        lines += [f"- `/{c.name}` — {c.help}" for c in command_table.COMMANDS.values()
-                  if not c.admin]
+        commands = list(command_table.COMMANDS.values())
+        lines += [f"- `/{c.name}` — {c.help}" for c in commands if not c.admin]
+        if ctx.admin:  # facilitators also see their own commands
+            lines.append("For facilitators:")
+            lines += [f"- `/{c.name}` — {c.help}" for c in commands if c.admin]
         lines.append("Type `/help COMMAND` for its options, e.g. `/help tokenize`.")
         return Reply(text="\n".join(lines), ephemeral=True)
 
@@ -124,11 +128,14 @@ class Tutor:
     async def forget_me(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         """Offer to delete everything about the learner (a confirmation button)."""
         return await self.learning.forget_me(learner)
+
     async def train_demo(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
-        """Train a small network TensorFlow-Playground style (model=mlp)."""
-        if request["model"] == "transformer":  # another feature provides it; wired by the lead
-            raise Refused("`model=transformer` is not available yet; use `model=mlp` "
-                          "(the default).")
+        """Train a Playground network (model=mlp) or a tiny GPT live (model=transformer)."""
+        check_model_options(request)
+        if request["model"] == "transformer":
+            from engine.jobs import train_transformer as job  # torch stays in the workers
+
+            return await self._demo(learner, request, job.run, ctx)
         return await self._demo(learner, request, train_demo_job.run, ctx)
 
     async def quiz_schedule(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:

@@ -3,10 +3,14 @@ persistent buttons, one error handler; ``sync_commands`` registers the commands 
 
 Every command and button follows one path: defer at once (the 3-second rule) -> the Tutor
 (worker pool, database) -> the outbox. Only the defer happens before any I/O of ours.
+Once connected, the daily-quiz scheduler runs beside the bot (``TutorBot.serve``) and posts
+through ``ChannelPoster``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import Iterable
@@ -16,15 +20,19 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
+from bot.app import running_scheduler
 from bot.discord import errors
 from bot.discord.buttons import ActionButton
 from bot.discord.commands import app_commands_for
 from bot.discord.outbox import Outbox
+from bot.discord.poster import ChannelPoster
 from bot.discord.priority import AckFirst
+from bot.discord.scope import scoped, split_scope
 from bot.settings import DiscordSettings
 from engine import commands as table
 from engine.commands import Command, Request
 from engine.errors import TutorError
+from engine.scheduler import SchedulerConfig
 from engine.store import LearnerRef
 from engine.tutor import Tutor
 
@@ -39,11 +47,18 @@ def use_endpoints(settings: DiscordSettings) -> None:
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
-def learner_of(interaction: discord.Interaction) -> LearnerRef:
-    """(discord, guild id or "dm", user id) plus the display name."""
+def learner_of(interaction: discord.Interaction, server: str | None = None) -> LearnerRef:
+    """(discord, guild id or "dm", user id) plus the display name; in a DM, a button that
+    acts for a ``server`` (``scope.py``) makes the learner that server's."""
     user = interaction.user
-    workspace = str(interaction.guild_id) if interaction.guild_id else "dm"
+    workspace = str(interaction.guild_id) if interaction.guild_id else (server or "dm")
     return LearnerRef("discord", workspace, str(user.id), display_name=user.display_name)
+
+
+def channel_of(interaction: discord.Interaction) -> str | None:
+    """The id of the channel (or DM) the interaction came from: where ``/quiz-schedule``
+    and ``/cohort digest=here`` take effect."""
+    return str(interaction.channel_id) if interaction.channel_id else None
 
 
 def is_admin(interaction: discord.Interaction) -> bool:
@@ -81,6 +96,7 @@ class TutorBot(discord.Client):
         self.settings = settings
         self.tutor = tutor
         self.acks = AckFirst()
+        self.connected = asyncio.Event()  # set on the first READY (serve starts the scheduler)
         self.tree = app_commands.CommandTree(self)
         entries = table.COMMANDS.values() if commands is None else commands
         for command in app_commands_for(entries, self.answer_command):
@@ -105,7 +121,7 @@ class TutorBot(discord.Client):
         await self.acks.wait_turn()
         reply = await tutor.run(learner_of(interaction), request, on_progress=outbox.progress,
                                 request_key=f"discord:{interaction.id}",
-                                admin=is_admin(interaction))
+                                admin=is_admin(interaction), channel=channel_of(interaction))
         await outbox.send(reply)
 
     async def press(self, interaction: discord.Interaction, action: str) -> None:
@@ -113,20 +129,52 @@ class TutorBot(discord.Client):
         try:
             tutor = self._tutor()
             outbox = Outbox(interaction)
+            server, action = split_scope(action)
             async with self.acks.acknowledging():
                 await outbox.defer(private=private_first(action))
             await self.acks.wait_turn()
-            reply = await tutor.press(learner_of(interaction), action,
+            reply = await tutor.press(learner_of(interaction, server), action,
                                       on_progress=outbox.progress,
                                       request_key=f"discord:{interaction.id}",
-                                      admin=is_admin(interaction))
+                                      admin=is_admin(interaction),
+                                      channel=channel_of(interaction))
+            if server and interaction.guild_id is None:  # the conversation stays in it
+                reply = await scoped(reply, server, tutor.store.save_action)
             await outbox.send(reply)
         except Exception as err:  # discord.py would only log it: same handler as commands
             await errors.report(interaction, err)
 
     async def on_ready(self) -> None:
+        self.connected.set()
         log.info("connected to Discord as %s in %d server(s); slash commands are registered "
                  "with `tutorbot discord sync`", self.user, len(self.guilds))
+
+    async def serve(self, token: str, *, scheduler: SchedulerConfig | None = None) -> None:
+        """Connect and answer until closed; once ready, run the daily-quiz scheduler beside
+        the bot, posting through ``ChannelPoster`` (claims in the database make every
+        instance safe to run one)."""
+        connection = asyncio.create_task(self.start(token), name="discord-connection")
+        try:
+            if not await self._until_connected(connection) or self.tutor is None:
+                await connection  # a failed login raises here
+                return
+            poster = ChannelPoster(self, self.tutor.store.save_action)
+            async with running_scheduler(self.tutor, {"discord": poster}, config=scheduler):
+                await connection
+        finally:
+            if not connection.done():
+                connection.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await connection
+
+    async def _until_connected(self, connection: asyncio.Task[None]) -> bool:
+        """Wait until the client is ready (True) or the connection ended first (False)."""
+        ready = asyncio.create_task(self.connected.wait())
+        try:
+            await asyncio.wait({connection, ready}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            ready.cancel()
+        return not connection.done()
 
 
 def settle_heap() -> None:
@@ -138,11 +186,11 @@ def settle_heap() -> None:
 
 
 async def run_bot(settings: DiscordSettings, tutor: Tutor) -> None:
-    """Connect and answer until stopped."""
+    """Connect and answer, with the daily-quiz scheduler, until stopped."""
     bot = TutorBot(settings, tutor)
     settle_heap()
     async with bot:
-        await bot.start(settings.token.get_secret_value())
+        await bot.serve(settings.token.get_secret_value())
 
 
 async def sync_commands(settings: DiscordSettings, guild_id: int | None = None,

@@ -3,7 +3,7 @@
 Each table option becomes a typed parameter: whole numbers and numbers with their ranges,
 yes/no as a boolean, short enumerations as choices, long enumerations and lists with
 autocomplete, and the free text as a string. Discord hands the values over raw; the one
-generated callback passes them to ``engine.commands.build`` so validation (and every error
+generated callback passes them to ``engine.parsing.build`` so validation (and every error
 message) is the same as on Slack and the console.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from engine.commands import Command, Request, build, parse
+from engine.commands import Command, Request
 from engine.errors import TutorError
 from engine.options import (
     BoolOption,
@@ -30,6 +30,7 @@ from engine.options import (
     Option,
     TextArg,
 )
+from engine.parsing import build, parse
 
 DESCRIPTION_MAX = 100  # characters in a command or option description
 OPTIONS_MAX = 25  # options per command
@@ -250,7 +251,7 @@ def signature(command: Command) -> Signature:
 
 def app_command(command: Command, handler: Handler) -> app_commands.Command:
     """One Discord app command for a table entry; its callback builds the Request through
-    ``engine.commands.build`` (the same validation as Slack and the console)."""
+    ``engine.parsing.build`` (the same validation as Slack and the console)."""
     sig = signature(command)
 
     async def callback(interaction: discord.Interaction, **values: Any) -> None:

@@ -127,7 +127,7 @@ class Outbox:
         private = reply.ephemeral
         if not self.interaction.response.is_done():
             await self.interaction.response.send_message(
-                **_kwargs(messages[0]), ephemeral=private, allowed_mentions=NO_MENTIONS)
+                **message_kwargs(messages[0]), ephemeral=private, allowed_mentions=NO_MENTIONS)
             messages = messages[1:]
             self.private_defer = private
         if not messages:
@@ -155,7 +155,7 @@ class Outbox:
             await original.edit_original_response(
                 content=ANSWERED_PRIVATELY if private else ANSWERED_BELOW, attachments=[])
         while messages:
-            await original.followup.send(**_kwargs(messages[0]), ephemeral=private,
+            await original.followup.send(**message_kwargs(messages[0]), ephemeral=private,
                                          allowed_mentions=NO_MENTIONS)
             messages.pop(0)
         if mismatch:
@@ -177,30 +177,34 @@ class Outbox:
             first = messages[0]
             first["content"] = f"{user.mention} {first.get('content') or ''}".strip()
         for message in messages:
-            await target.send(**_kwargs(message), allowed_mentions=mentions)  # type: ignore[arg-type]
+            await target.send(**message_kwargs(message), allowed_mentions=mentions)  # type: ignore[arg-type]
 
     async def _messages(self, reply: Reply) -> list[dict[str, Any]]:
-        """The reply as Discord messages: text pieces, the pictures on the last piece (more
-        messages if they do not fit one), buttons on the very last message."""
-        text = with_footer(reply.text, reply.command)
-        images = reply.images
-        limit = self.interaction.filesize_limit
-        groups: tuple[tuple[Image, ...], ...] = (images,) if images else ()
-        if attachments.needs_work(images, limit):
-            fitted = await asyncio.to_thread(attachments.fit, images, limit)
-            groups = fitted.groups
-            text = "\n".join([text, *fitted.notes])
-        messages: list[dict[str, Any]] = [{"content": piece} for piece in split_message(text)]
-        if groups:
-            messages[-1]["images"] = groups[0]
-            messages += [{"images": group} for group in groups[1:]]
-        view = button_view(reply.buttons)
-        if view is not None:
-            messages[-1]["view"] = view
-        return messages
+        return await render(reply, self.interaction.filesize_limit)
 
 
-def _kwargs(message: dict[str, Any]) -> dict[str, Any]:
+async def render(reply: Reply, filesize_limit: int) -> list[dict[str, Any]]:
+    """The reply as Discord messages: text pieces, the pictures on the last piece (more
+    messages if they do not fit one), buttons on the very last message. Pictures over
+    ``filesize_limit`` bytes are shrunk in a thread. Send each with ``message_kwargs``."""
+    text = with_footer(reply.text, reply.command)
+    images = reply.images
+    groups: tuple[tuple[Image, ...], ...] = (images,) if images else ()
+    if attachments.needs_work(images, filesize_limit):
+        fitted = await asyncio.to_thread(attachments.fit, images, filesize_limit)
+        groups = fitted.groups
+        text = "\n".join([text, *fitted.notes])
+    messages: list[dict[str, Any]] = [{"content": piece} for piece in split_message(text)]
+    if groups:
+        messages[-1]["images"] = groups[0]
+        messages += [{"images": group} for group in groups[1:]]
+    view = button_view(reply.buttons)
+    if view is not None:
+        messages[-1]["view"] = view
+    return messages
+
+
+def message_kwargs(message: dict[str, Any]) -> dict[str, Any]:
     """discord.py keyword arguments for one message (fresh File objects every time)."""
     kwargs = {k: v for k, v in message.items() if k != "images"}
     if message.get("images"):

@@ -15,7 +15,8 @@ from bot.slack.blocks import unescape
 from bot.slack.origin import Origin
 from bot.slack.outbox import Outbox
 from bot.slack.webapi import ResponseUrl
-from engine.commands import COMMANDS, Request, parse, parse_args
+from engine.commands import COMMANDS, Request
+from engine.parsing import parse, parse_args
 from engine.replies import Reply
 from engine.tutor import Tutor
 

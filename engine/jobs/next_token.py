@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine.commands import Request
-from engine.plots.text_glyphs import one_line, token_label
+from engine.plots.text_glyphs import one_line, percent, token_label
 from engine.replies import Button, Image, ProgressFn, Reply
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def _text(request: Request, panels: list[TemperaturePanel], yours: Distribution)
     from engine.demos.tiny_gpt import load_tiny_gpt
 
     top_k, train = request.options.get("top_k"), load_tiny_gpt().training
-    listing = " · ".join(f"`{token_label(c)}` {p:.0%}" for c, p in yours.top(LISTED))
+    listing = " · ".join(f"`{token_label(c)}` {percent(p)}" for c, p in yours.top(LISTED))
     return "\n".join([
         f"**What comes next?** At temperature {yours.temperature:g}"
         f"{f' (top_k={top_k})' if top_k else ''}: {listing}",

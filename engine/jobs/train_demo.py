@@ -97,7 +97,8 @@ def warm() -> None:
 def run(request: Request, progress: ProgressFn) -> Reply:
     """Train as the request says and answer with the picture, the command and the facts."""
     if request["model"] != "mlp":
-        raise Refused("`model=transformer` is not available yet; use `model=mlp`.")
+        raise Refused("This job trains the Playground network (model=mlp); "
+                      "model=transformer runs engine.jobs.train_transformer.")
     if request["compare"] is not None:
         return _compare(request, progress)
     config = config_from(request)

@@ -16,7 +16,7 @@ from io import BytesIO
 from PIL import Image, ImageDraw, ImageFont
 
 from engine.plots.style import FONT_BOLD, FONT_MONO, FONT_REGULAR, INK, MUTED
-from engine.plots.text_glyphs import one_line, token_label
+from engine.plots.text_glyphs import one_line, percent, token_label
 
 PANEL_W = 340
 HEADER_H = 78
@@ -63,7 +63,7 @@ def _panel(draw: ImageDraw.ImageDraw, x0: int, panel: TemperaturePanel, rows: in
                   font=label_font, anchor="rm")
         width = max(1, round(BAR_MAX_W * p))
         draw.rectangle((x0 + BAR_X, y + 4, x0 + BAR_X + width, y + ROW_H - 4), fill=ink)
-        draw.text((x0 + BAR_X + width + 6, y + ROW_H // 2), f"{p:.0%}" if p >= 0.005 else "<1%",
+        draw.text((x0 + BAR_X + width + 6, y + ROW_H // 2), percent(p),
                   fill=INK, font=pct_font, anchor="lm")
     axis_y = top + rows * ROW_H + 2
     draw.line((x0 + BAR_X, top, x0 + BAR_X, axis_y), fill=MUTED)

@@ -23,3 +23,12 @@ _NAMES = {" ": "\u2423 space", "\n": "\u21b5 newline", "\t": "\u2192 tab"}
 def token_label(token: str) -> str:
     """Label for a token on an axis: a lone space or newline is named, others made visible."""
     return _NAMES.get(token, visible(token))
+
+
+def percent(p: float) -> str:
+    """A probability for people: whole percents, never rounding a possibility to 0% or 100%."""
+    if p > 0 and round(p * 100) == 0:
+        return "<1%"
+    if p < 1 and round(p * 100) == 100:
+        return ">99%"
+    return f"{p:.0%}"

@@ -5,9 +5,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import commands
-from engine.commands import COMMANDS, Command, Request, build, parse, parse_args
+from engine.commands import COMMANDS, Command, Request
 from engine.errors import BadInput, BadOption, TutorError, UnknownCommand
 from engine.options import ChoiceOption, IntListOption, IntOption, TextArg
+from engine.parsing import build, parse, parse_args
 from engine.tutor import Tutor, command_help
 
 DEMO = Command(

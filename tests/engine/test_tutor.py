@@ -51,3 +51,11 @@ async def test_unknown_or_expired_buttons_say_so(tutor):
         await tutor.press(ANA, "zzz:1")
     with pytest.raises(NotFound, match="expired"):
         await tutor.press(ANA, "b:deadbeef")
+
+
+async def test_help_shows_facilitator_commands_only_to_facilitators(tutor):
+    learner_help = (await tutor.handle(ANA, "/help")).text
+    assert "/admin-test" not in learner_help and "/tokenize" in learner_help
+    facilitator_help = (await tutor.handle(ANA, "/help", admin=True)).text
+    learner_part, _, facilitator_part = facilitator_help.partition("For facilitators:")
+    assert "/admin-test" in facilitator_part and "/admin-test" not in learner_part

@@ -60,7 +60,8 @@ BAD = {
     "/train-demo layers=1,1,1,1,1,1,1": "0 to 6 comma-separated whole numbers",
     "/train-demo epochs=10000": "from 1 to 1000; got '10000'",
     "/train-demo epochs=1000 batch=1 layers=8,8,8,8,8,8": "the limit is 500,000",
-    "/train-demo model=transformer": "`model=transformer` is not available yet",
+    "/train-demo model=transformer dataset=xor": "`dataset` only applies to model=mlp",
+    "/train-demo seconds=10": "`seconds` only applies to model=transformer",
 }
 
 
@@ -101,3 +102,17 @@ async def test_bad_input_divergence_and_progress(sqlite_url, tmp_path):
         text = out.getvalue()
         assert "… Training circle · 4,2 tanh: epoch" in text  # progress while it ran
         assert "after 1000 epochs" in text
+
+
+async def test_model_transformer_trains_a_tiny_gpt_live_with_progress(sqlite_url, tmp_path):
+    async with await _console(sqlite_url, tmp_path) as tutor:
+        out = io.StringIO()
+        adapter = ConsoleAdapter(tutor, tmp_path / "images", out=out)
+        assert await adapter.answer("/train-demo model=transformer seconds=5 seed=3")
+        text = out.getvalue()
+        assert "… Training a tiny GPT: step" in text  # progress while it trained
+        assert "(reproduce: /train-demo seed=3 model=transformer seconds=5)" in text
+        (picture,) = _images(text)
+        Image.open(picture).load()
+        (run,) = tutor.store.runs(adapter.learner)
+        assert run.options["model"] == "transformer" and run.seed == 3

@@ -32,6 +32,7 @@ from engine.options import (
     TextArg,
 )
 from engine.replies import Button, Image, Progress, Reply
+from engine.scheduler import Clock, SchedulerConfig
 from engine.store import LearnerRef
 from engine.tutor import Context, Tutor
 from tests.bot.discord.fake_discord import FakeDiscord
@@ -139,17 +140,22 @@ def discord_settings(fake: FakeDiscord) -> DiscordSettings:
 
 @pytest.fixture
 def start_bot(fake, db_url, tmp_path, table) -> Callable:
-    """``async with start_bot() as bot``: a connected bot on a fresh worker pool, same db."""
+    """``async with start_bot() as bot``: a connected bot on a fresh worker pool, same db,
+    serving as in production (the quiz scheduler beside it; a ``clock`` and a faster
+    ``scheduler`` config for daily-quiz tests)."""
 
     @asynccontextmanager
-    async def start(tutor_class: type[Tutor] = StageTutor) -> AsyncIterator[TutorBot]:
+    async def start(tutor_class: type[Tutor] = StageTutor, *, clock: Clock | None = None,
+                    scheduler: SchedulerConfig | None = None) -> AsyncIterator[TutorBot]:
         core = CoreSettings(database_url=db_url, data_dir=tmp_path / "data")
         async with build_tutor(core, workers=1) as base:
-            bot = TutorBot(discord_settings(fake), tutor_class(base.store, base.executor),
+            tutor = tutor_class(base.store, base.executor, **({"clock": clock} if clock else {}))
+            bot = TutorBot(discord_settings(fake), tutor,
                            guild_ready_timeout=0.05)  # no guilds to wait for
-            runner = asyncio.create_task(bot.start("fake-token"))
+            # as `tutorbot discord` runs it: the quiz scheduler starts once the bot is ready
+            runner = asyncio.create_task(bot.serve("fake-token", scheduler=scheduler))
             try:
-                await asyncio.wait_for(bot.wait_until_ready(), 30)
+                await asyncio.wait_for(bot.connected.wait(), 30)
                 yield bot
             finally:
                 await bot.close()

@@ -148,16 +148,19 @@ class FakeDiscord:
 
     async def _rest(self, request: web.Request) -> web.Response:
         call = await self._record(request)
-        for failure in self.failures:
-            if failure.method == call.method and failure.pattern.search(call.path):
-                self.failures.remove(failure)
-                call.status = failure.status
-                return _json(failure.body, failure.status, failure.headers)
-        status, body = self._answer(call)
-        call.status = status
-        async with self._new_call:
+        failure = next((f for f in self.failures
+                        if f.method == call.method and f.pattern.search(call.path)), None)
+        if failure is not None:
+            self.failures.remove(failure)
+            call.status, body, headers = failure.status, failure.body, failure.headers
+        else:
+            call.status, body = self._answer(call)
+            headers = {}
+        async with self._new_call:  # waiters see failed calls too
             self._new_call.notify_all()
-        return _json(body, status) if body is not None else web.Response(status=status)
+        if body is None:
+            return web.Response(status=call.status)
+        return _json(body, call.status, headers)
 
     async def _record(self, request: web.Request) -> Call:
         at = time.monotonic()
@@ -201,8 +204,8 @@ class FakeDiscord:
             return 200, self._message(call)
         if re.fullmatch(r"/webhooks/\d+/[^/]+", path) and method == "POST":
             return 200, self._message(call)
-        if re.fullmatch(r"/channels/\d+/messages", path) and method == "POST":
-            return 200, self._message(call)
+        if (match := re.fullmatch(r"/channels/(\d+)/messages", path)) and method == "POST":
+            return 200, self._message(call, match[1])
         if path == "/users/@me/channels" and method == "POST":
             return 200, {"id": snowflake(), "type": 1, "recipients": [user(
                 call.json["recipient_id"], "learner")], "last_message_id": None}
@@ -212,11 +215,11 @@ class FakeDiscord:
                          for c in call.json]
         return 404, {"message": f"fake Discord has no {method} {path}", "code": 0}
 
-    def _message(self, call: Call) -> dict[str, Any]:
+    def _message(self, call: Call, channel_id: str = CHANNEL_ID) -> dict[str, Any]:
         body = call.json or {}
         message_id = snowflake()
         message = {
-            "id": message_id, "channel_id": CHANNEL_ID, "author": BOT_USER,
+            "id": message_id, "channel_id": channel_id, "author": BOT_USER,
             "content": body.get("content") or "", "timestamp": datetime.now(UTC).isoformat(),
             "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
             "mention_roles": [], "embeds": [], "pinned": False, "type": 0,

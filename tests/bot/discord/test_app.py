@@ -64,7 +64,7 @@ async def test_tokenize_defers_before_the_work_ends_then_follows_up_with_a_png(s
     [(name, _, data)] = follow_up.files
     assert name == "tokens.png" and data.startswith(PNG)
     assert follow_up.json["attachments"][0]["filename"] == "tokens.png"
-    assert "split into 5 tokens" in follow_up.json["attachments"][0]["description"]
+    assert "(cl100k_base): 5 tokens" in follow_up.json["attachments"][0]["description"]
     runs = bot.tutor.store.runs(LEARNER)
     assert [r.canonical for r in runs] == ["/tokenize My name is Pawel"]
 
@@ -152,7 +152,7 @@ async def test_help_with_a_string_option_answers_privately(start_bot, fake):
         [answer] = await fake.wait_for("POST", FOLLOW_UP)
     assert callback_of(fake, payload).json["data"]["flags"] == EPHEMERAL
     assert answer.json["flags"] == EPHEMERAL
-    assert "Usage: `/tokenize TEXT`" in answer.json["content"]
+    assert "Usage: `/tokenize TEXT [tokenizers=" in answer.json["content"]
 
 
 async def test_button_click_after_a_restart_is_handled_from_the_database(start_bot, fake):

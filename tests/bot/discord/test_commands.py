@@ -38,10 +38,17 @@ def expected_text(arg: TextArg) -> dict:
     return shape | ({"min_length": 1} if arg.required else {})
 
 
+def plain(help_text: str) -> str:
+    """A table help text as Discord shows descriptions: plain text (no backticks), one line,
+    at most 100 characters."""
+    text = " ".join(help_text.replace("`", "").split())
+    return text if len(text) <= 100 else text[:99].rstrip() + "…"
+
+
 def check_option(sent: dict, option) -> None:
     assert sent["type"] == TYPE_OF.get(type(option), STRING), option
     assert sent["required"] is False
-    assert sent["description"] == option.help[:100]
+    assert sent["description"] == plain(option.help)
     if isinstance(option, IntOption | FloatOption):
         assert (sent["min_value"], sent["max_value"]) == (option.min, option.max)
     fixed = isinstance(option, ChoiceOption) and len(option.choices) <= 25
@@ -55,7 +62,7 @@ def check_option(sent: dict, option) -> None:
 
 
 def check_command(sent: dict, command: Command) -> None:
-    assert sent["description"] == command.help and sent["type"] == 1
+    assert sent["description"] == plain(command.help) and sent["type"] == 1
     assert len(sent["options"]) <= 25
     by_name = {o["name"]: o for o in sent["options"]}
     expected = ([command.text.name] if command.text else []) + list(command.option_names)

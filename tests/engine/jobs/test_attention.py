@@ -6,9 +6,9 @@ import types
 import numpy as np
 import pytest
 
-from engine.commands import build, parse
 from engine.errors import BadInput, BadOption
 from engine.jobs import attention
+from engine.parsing import build, parse
 from engine.replies import no_progress
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -2,9 +2,9 @@
 
 import pytest
 
-from engine.commands import parse
 from engine.errors import BadInput
 from engine.jobs import embed
+from engine.parsing import parse
 from engine.replies import no_progress
 
 LINE = (

@@ -2,10 +2,10 @@
 
 import pytest
 
-from engine.commands import parse
 from engine.demos.tiny_gpt import next_token_distribution, sample_many
 from engine.errors import BadOption
 from engine.jobs import next_token
+from engine.parsing import parse
 from engine.plots.text_glyphs import one_line
 from engine.replies import no_progress
 

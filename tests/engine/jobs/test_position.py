@@ -2,9 +2,9 @@
 
 import pytest
 
-from engine.commands import parse
 from engine.errors import BadOption
 from engine.jobs import position
+from engine.parsing import parse
 from engine.replies import no_progress
 
 

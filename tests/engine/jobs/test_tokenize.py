@@ -2,8 +2,8 @@
 
 import pytest
 
-from engine.commands import build, parse
 from engine.jobs import tokenize
+from engine.parsing import build, parse
 from engine.plots.tokens import MAX_CHIPS
 from engine.replies import no_progress
 

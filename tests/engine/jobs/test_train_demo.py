@@ -7,11 +7,11 @@ import io
 import pytest
 from PIL import Image as PILImage
 
-from engine.commands import parse
 from engine.demos.mlp import MLPConfig
 from engine.demos.training import EpochReport, train
 from engine.errors import BadInput, BadOption, Refused
 from engine.jobs import train_demo
+from engine.parsing import parse
 from engine.replies import Progress, no_progress
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -136,8 +136,8 @@ def test_oversized_work_is_refused_with_the_limit():
         answer("/train-demo animate=yes compare=lr:0.1,0.3 seed=1")
 
 
-def test_model_transformer_is_not_available_yet():
-    with pytest.raises(Refused, match="not available yet"):
+def test_this_job_trains_only_the_playground_network():
+    with pytest.raises(Refused, match="model=transformer runs engine.jobs.train_transformer"):
         answer("/train-demo model=transformer")
 
 

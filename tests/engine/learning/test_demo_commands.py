@@ -6,7 +6,7 @@ it fails, naming the commands and options it could not parse.
 
 import pytest
 
-from engine import commands
+from engine import commands, parsing
 from engine.learning.curriculum import default_curriculum
 
 CURRICULUM = default_curriculum()
@@ -16,6 +16,6 @@ DEMOS = sorted({lesson.demo for lesson in CURRICULUM.lessons}
 
 @pytest.mark.parametrize("demo", DEMOS)
 def test_demo_command_parses(demo):
-    request = commands.parse(demo)
+    request = parsing.parse(demo)
     assert request.command == demo.split()[0].lstrip("/")
     assert request.command in commands.COMMANDS
