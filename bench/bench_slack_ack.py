@@ -99,8 +99,10 @@ def run_app(ports, fake_base: str, tmp: str) -> None:
         fake.base = fake_base
         async with build_tutor(settings, workers=1) as tutor:
             engine = make_engine(url)
-            async with open_app(slack_settings(fake), tutor, claims=ClaimLog(engine)) as app:
-                runner = await start_http(app, "127.0.0.1", 0)
+            slack = slack_settings(fake)
+            async with open_app(slack, tutor, claims=ClaimLog(engine)) as app:
+                secret = slack.signing_secret.get_secret_value()
+                runner = await start_http(app, "127.0.0.1", 0, signing_secret=secret)
                 ports.put(runner.addresses[0][1])
                 await until_signalled(asyncio.Event().wait())  # SIGTERM: close the pool
                 await runner.cleanup()

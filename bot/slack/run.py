@@ -81,7 +81,8 @@ def serving(app: AsyncApp, slack: SlackSettings, *, http: bool,
             port: int | None) -> Coroutine[Any, Any, None]:
     """Serve over HTTP, or connect over Socket Mode (until cancelled)."""
     if http:
-        return serve_http(app, slack.host, port or slack.port)
+        secret = slack.signing_secret.get_secret_value() if slack.signing_secret else None
+        return serve_http(app, slack.host, port or slack.port, signing_secret=secret)
     assert slack.app_token is not None
     return serve_socket_mode(app, slack.app_token.get_secret_value())
 

@@ -157,8 +157,10 @@ async def tutor(slack_db_url, tmp_path, clock):
 @pytest.fixture
 async def harness(fake, tutor, slack_db_url):
     engine = make_engine(slack_db_url)
-    async with open_app(slack_settings(fake), tutor, claims=ClaimLog(engine)) as app:
-        runner = await start_http(app, "127.0.0.1", 0)
+    settings = slack_settings(fake)
+    async with open_app(settings, tutor, claims=ClaimLog(engine)) as app:
+        runner = await start_http(app, "127.0.0.1", 0,
+                                  signing_secret=settings.signing_secret.get_secret_value())
         port = runner.addresses[0][1]
         async with aiohttp.ClientSession() as http:
             yield Harness(fake, tutor, app, f"http://127.0.0.1:{port}/slack/events", http,
