@@ -7,7 +7,7 @@ import logging
 import re
 from datetime import UTC, datetime, timedelta
 
-from engine.demos import cl100k
+from engine.demos.tokenizers import get_tokenizer
 from engine.store import LearnerRef
 from engine.tutor import Tutor
 from tests.bot.discord.conftest import LONG_ACTION
@@ -175,7 +175,8 @@ async def test_button_click_after_a_restart_is_handled_from_the_database(start_b
         runs = second.tutor.store.runs(LEARNER)
     assert callback_of(fake, pressed).json == {"type": 5}  # a demo re-run answers in public
     text = LONG_ACTION.removeprefix("run:/tokenize ")
-    assert f"**{len(cl100k.tokenize(text))} tokens**" in answer.json["content"]
+    count = len(get_tokenizer("cl100k_base").encode(text))
+    assert f"**{count} tokens**" in answer.json["content"]
     assert answer.files[0][2].startswith(PNG)
     assert [r.canonical for r in runs] == [LONG_ACTION.removeprefix("run:")]
     assert sent.json["components"][0]["components"][0]["style"] == 1  # primary
