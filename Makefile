@@ -11,8 +11,9 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	# CPU-only torch first (this exact pin), so nothing pulls a multi-GB CUDA build
-	$(BIN)/pip install --quiet torch==2.13.0
+	# torch first, at this exact pin. Where PyPI would serve a multi-GB CUDA build, pass
+	# TORCH_INDEX=https://download.pytorch.org/whl/cpu to take the CPU build instead.
+	$(BIN)/pip install --quiet torch==2.13.0 $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 

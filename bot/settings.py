@@ -25,7 +25,8 @@ class CoreSettings(BaseSettings):
                                       populate_by_name=True)
 
     database_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("DATABASE_URL", "TUTORBOT_DATABASE_URL"),
+        default=None, repr=False,  # the URL may hold a password
+        validation_alias=AliasChoices("DATABASE_URL", "TUTORBOT_DATABASE_URL"),
         description="SQLAlchemy URL; default: a SQLite file in the data directory")
     data_dir: Path = Field(default_factory=default_data_dir)
     image_dir: Path | None = Field(default=None, description="console: where pictures go")

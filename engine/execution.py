@@ -28,6 +28,8 @@ from engine.replies import Progress
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[Progress], Awaitable[None]]
+WARMUP_TIMEOUT = 180.0  # seconds a new worker may take to load its models
+WARMUP_ATTEMPTS = 3
 THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
@@ -160,19 +162,33 @@ class WorkerPool:
                 del self._keys[key]
 
     async def _take_worker(self) -> _Worker:
-        while True:
+        """An idle, warmed-up worker. Warm-up (loading models) is waited for here, outside
+        the job's own time limit; a worker that dies or hangs while warming is replaced."""
+        for _ in range(WARMUP_ATTEMPTS):
             worker = await self._idle.get()
-            if worker.process.is_alive():
-                return worker
-            log.warning("worker %s died while idle; replacing it", worker.process.pid)
+            try:
+                if worker.process.is_alive():
+                    await asyncio.wait_for(self._ready(worker), WARMUP_TIMEOUT)
+                    return worker
+            except (EOFError, OSError, TimeoutError):
+                pass
+            except BaseException:
+                self._replace(worker)  # cancelled while it warmed: the pipe state is unknown
+                raise
+            log.warning("worker %s died or hung while idle; replacing it", worker.process.pid)
             self._replace(worker)
+        raise WorkerCrashed("Sorry — my demo workers could not start just now. "
+                            "Please try again in a minute.")
 
-    async def _exchange(self, worker: _Worker, fn: Callable[..., Any], args: tuple,
-                        on_progress: ProgressCallback | None) -> Any:
+    async def _ready(self, worker: _Worker) -> None:
         loop = asyncio.get_running_loop()
         while not worker.ready:
             kind, _, _ = await loop.run_in_executor(self._readers, worker.conn.recv)
             worker.ready = kind == "ready"
+
+    async def _exchange(self, worker: _Worker, fn: Callable[..., Any], args: tuple,
+                        on_progress: ProgressCallback | None) -> Any:
+        loop = asyncio.get_running_loop()
         self._next_id += 1
         job_id = self._next_id
         worker.conn.send((job_id, fn, args))

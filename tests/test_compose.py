@@ -1,5 +1,6 @@
 """docker-compose.yml is valid and wires Postgres, migrations and the bot in order."""
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,9 +11,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.skipif(shutil.which("docker-compose") is None,
+@pytest.mark.skipif(shutil.which("docker-compose") is None and not os.environ.get("CI"),
                     reason="docker-compose is not installed (.ci/run installs it)")
 def test_docker_compose_config_is_valid():
+    assert shutil.which("docker-compose"), "CI must validate docker-compose.yml: install it"
     done = subprocess.run(["docker-compose", "config", "-q"], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -18,6 +18,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 import discord
 
 from bot.discord import attachments
@@ -93,6 +94,10 @@ class Outbox:
             except discord.HTTPException as err:  # never retry in a loop: stop showing progress
                 log.warning("progress edit failed (%s %s); no more progress for this answer",
                             err.status, err.code)
+                self._closed = True
+            except (aiohttp.ClientError, TimeoutError, OSError) as err:  # the network itself
+                log.warning("progress edit failed (%s); no more progress for this answer",
+                            type(err).__name__)
                 self._closed = True
             finally:
                 self._painting = False

@@ -79,9 +79,8 @@ class SlackCore:
 
     async def _run(self, client: AsyncWebClient, origin: Origin, respond: Any,
                    request: Request) -> None:
-        admin = False
-        if COMMANDS[request.command].admin:  # ask Slack only when it matters
-            admin = await self.admins.is_admin(client, origin.team_id, origin.user_id)
+        # /help shows facilitators their commands too; is_admin is cached and runs after ack
+        admin = await self.admins.is_admin(client, origin.team_id, origin.user_id)
 
         async def work(outbox: Outbox) -> Reply:
             return await self.tutor.run(origin.learner, request,

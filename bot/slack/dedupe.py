@@ -34,6 +34,7 @@ class EventDedupe:
     def __init__(self, claims: ClaimLog | None) -> None:
         self.claims = claims
         self._count = 0
+        self._tasks: set[asyncio.Task] = set()
 
     async def middleware(self, body: dict[str, Any], context: Any, next: Any) -> Any:
         """Drop a delivery whose event id someone else already claimed."""
@@ -52,7 +53,9 @@ class EventDedupe:
         context[CONTEXT_KEY] = key
         self._count += 1
         if self._count % PURGE_EVERY == 0:
-            asyncio.create_task(self._purge())
+            task = asyncio.create_task(self._purge())
+            self._tasks.add(task)  # keep a reference until it is done
+            task.add_done_callback(self._tasks.discard)
         return await next()
 
     async def finish(self, context: Any) -> None:

@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.webapi import slack_error
@@ -72,5 +73,9 @@ class ProgressMessage:
                 await self._show(report)
             except SlackApiError as err:  # progress is a courtesy: never fail the job for it
                 log.warning("progress update failed: %s", slack_error(err))
+            except (aiohttp.ClientError, TimeoutError, OSError) as err:  # network, after retries
+                log.warning("progress update failed (%s); no more progress for this answer",
+                            type(err).__name__)
+                return
             if await self._pause(self._interval):
                 return

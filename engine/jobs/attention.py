@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,12 +48,10 @@ def warm() -> None:
 
 def _tiny_gpt(text: str) -> Weights:
     """The tiny GPT's causal attention (one token per character), cut to MAX_TOKENS."""
+    from engine.demos.tiny_gpt import tiny_gpt_attention
+
     try:
-        module = importlib.import_module("engine.demos.tiny_gpt")
-    except ImportError:
-        raise BadOption("`model=tiny-gpt` is not available yet; use `model=minilm`.") from None
-    try:
-        chars, weights = module.tiny_gpt_attention(text, MAX_TOKENS)
+        chars, weights = tiny_gpt_attention(text, MAX_TOKENS)
     except ValueError as err:
         raise BadInput(f"The tiny GPT cannot read that text ({err}).") from None
     tokens = [visible(c) for c in chars]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 import numpy as np
 from PIL import Image
 
@@ -13,6 +11,7 @@ from engine.demos.training import TrainResult
 from engine.jobs import train_demo_notes as notes
 from engine.plots.network_diagram import TILE_RESOLUTION
 from engine.plots.playground_style import Frame, NetworkView, RunView, to_rgb
+from engine.plots.png import image_to_png
 
 HEATMAP_GRID = 80  # grid points per side of the big output heatmap
 PREVIEW_PX = 160
@@ -97,6 +96,4 @@ def preview_png(config: MLPConfig, net: Network) -> bytes:
     """A small, quick picture of the current output for progress messages."""
     grid = output_grid(net, config.features, PREVIEW_PX // 4)
     pixels = np.repeat(np.repeat(to_rgb(grid[::-1]), 4, axis=0), 4, axis=1)
-    buf = BytesIO()
-    Image.fromarray(pixels).save(buf, format="PNG")
-    return buf.getvalue()
+    return image_to_png(Image.fromarray(pixels))

@@ -21,10 +21,6 @@ THUMB = 56  # pixels per head thumbnail in the mosaic
 THUMB_GAP = 8
 
 
-def token_labels(tokens: Sequence[str], limit: int = 14) -> list[str]:
-    """Tick labels: drawable, short, and numbered so repeated tokens stay distinguishable."""
-    return [printable(shorten(t, limit)) for t in tokens]
-
 
 def render_head(tokens: Sequence[str], weights: np.ndarray, title: str) -> bytes:
     """One head (T, T) as a labelled heatmap: the row token attends to the column token."""

@@ -8,12 +8,12 @@ the same inputs (no timestamp is written).
 
 from __future__ import annotations
 
-from io import BytesIO
-
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
+
+from engine.plots.png import image_to_png
 
 
 def figure_pixels(fig: Figure) -> np.ndarray:
@@ -39,6 +39,4 @@ def paste(target: np.ndarray, block: np.ndarray, left: int, top: int) -> None:
 
 def png(pixels: np.ndarray) -> bytes:
     """PNG bytes of an RGBA or RGB array, without metadata."""
-    buf = BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels[..., :3])).save(buf, format="PNG")
-    return buf.getvalue()
+    return image_to_png(Image.fromarray(np.ascontiguousarray(pixels[..., :3])))

@@ -10,12 +10,12 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from io import BytesIO
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
-from engine.plots.style import FONT_BOLD, FONT_MONO, FONT_REGULAR, INK, MUTED
+from engine.plots.glyphs import pil_font
+from engine.plots.png import image_to_png
+from engine.plots.style import INK, MUTED
 from engine.plots.text_glyphs import one_line, percent, token_label
 
 PANEL_W = 340
@@ -39,11 +39,6 @@ class TemperaturePanel:
     highlight: bool = False  # the learner's own temperature
 
 
-@cache
-def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(path, size)
-
-
 def colour(temperature: float) -> tuple[int, int, int]:
     """Cool blue for careful low temperatures, warm red for wild high ones."""
     t = max(0.0, min(1.0, (temperature - 0.1) / 1.6))
@@ -53,9 +48,9 @@ def colour(temperature: float) -> tuple[int, int, int]:
 def _panel(draw: ImageDraw.ImageDraw, x0: int, panel: TemperaturePanel, rows: int) -> None:
     ink = colour(panel.temperature)
     title = f"temperature {panel.temperature:g}" + ("  (yours)" if panel.highlight else "")
-    font = _font(str(FONT_BOLD if panel.highlight else FONT_REGULAR), 17)
+    font = pil_font(17, bold=panel.highlight)
     draw.text((x0 + PANEL_W // 2, HEADER_H + 4), title, fill=ink, font=font, anchor="mt")
-    label_font, pct_font = _font(str(FONT_MONO), 15), _font(str(FONT_REGULAR), 12)
+    label_font, pct_font = pil_font(15, mono=True), pil_font(12)
     top = HEADER_H + 36
     for i, (token, p) in enumerate(zip(panel.tokens, panel.probs, strict=True)):
         y = top + i * ROW_H
@@ -70,9 +65,9 @@ def _panel(draw: ImageDraw.ImageDraw, x0: int, panel: TemperaturePanel, rows: in
     wrapped = textwrap.wrap("\u2026" + one_line(panel.continuation), WRAP_CHARS,
                             drop_whitespace=False)[:SAMPLE_LINES]
     draw.text((x0 + 16, axis_y + 14), "sampled at this temperature:", fill=MUTED,
-              font=_font(str(FONT_REGULAR), 12))
+              font=pil_font(12))
     draw.multiline_text((x0 + 16, axis_y + 32), "\n".join(wrapped), fill=INK,
-                        font=_font(str(FONT_MONO), 13), spacing=4)
+                        font=pil_font(13, mono=True), spacing=4)
 
 
 def render_next_token(prompt: str, panels: Sequence[TemperaturePanel]) -> bytes:
@@ -91,12 +86,10 @@ def render_next_token(prompt: str, panels: Sequence[TemperaturePanel]) -> bytes:
     tail = one_line(prompt)
     tail = tail if len(tail) <= PROMPT_TAIL_CHARS else "\u2026" + tail[-PROMPT_TAIL_CHARS:]
     draw.text((width // 2, 14), f"What comes after \u201c{tail}\u201d?", fill=INK,
-              font=_font(str(FONT_MONO), 19), anchor="mt")
+              font=pil_font(19, mono=True), anchor="mt")
     draw.text((width // 2, 46), "the tiny GPT's next-character probabilities "
-              "(one character = one token)", fill=MUTED, font=_font(str(FONT_REGULAR), 13),
+              "(one character = one token)", fill=MUTED, font=pil_font(13),
               anchor="mt")
     for i, panel in enumerate(panels):
         _panel(draw, i * PANEL_W, panel, rows)
-    buf = BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()
+    return image_to_png(image)

@@ -9,12 +9,12 @@ uploads and the bytes identical for identical runs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from io import BytesIO
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
+from engine.plots.glyphs import pil_font
 from engine.plots.playground_style import (
     SHADES,
     TEST_LINE,
@@ -23,18 +23,13 @@ from engine.plots.playground_style import (
     Frame,
     to_rgb,
 )
-from engine.plots.style import FONT_REGULAR, INK, MUTED
+from engine.plots.style import INK, MUTED
 
 MAX_FRAMES = 40
 WIDTH, HEIGHT = 620, 330
 HEAT = (12, 38, 292)  # left, top, side of the heatmap square in pixels
 CHART = (350, 70, 600, 270)  # left, top, right, bottom of the loss chart
 FRAME_MS, LAST_FRAME_MS = 120, 2000
-
-
-@cache
-def _font(size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(FONT_REGULAR), size)
 
 
 def _palette() -> Image.Image:
@@ -59,17 +54,17 @@ def _background(title: str, points: np.ndarray, labels: np.ndarray, y_max: float
     """The parts every frame shares, and the point layer drawn over each heatmap."""
     base = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(base)
-    draw.text((HEAT[0], 10), title, fill=INK, font=_font(14))
+    draw.text((HEAT[0], 10), title, fill=INK, font=pil_font(14))
     left, top, right, bottom = CHART
     draw.line([(left, top), (left, bottom), (right, bottom)], fill=MUTED, width=1)
-    draw.text((left, top - 22), "Loss", fill=INK, font=_font(13))
-    draw.text((left - 6, top), f"{y_max:.2g}", fill=MUTED, font=_font(10), anchor="ra")
-    draw.text((left - 6, bottom), "0", fill=MUTED, font=_font(10), anchor="rm")
-    draw.text((right, bottom + 4), f"epoch {epochs}", fill=MUTED, font=_font(10), anchor="ra")
+    draw.text((left, top - 22), "Loss", fill=INK, font=pil_font(13))
+    draw.text((left - 6, top), f"{y_max:.2g}", fill=MUTED, font=pil_font(10), anchor="ra")
+    draw.text((left - 6, bottom), "0", fill=MUTED, font=pil_font(10), anchor="rm")
+    draw.text((right, bottom + 4), f"epoch {epochs}", fill=MUTED, font=pil_font(10), anchor="ra")
     draw.line([(right - 150, bottom + 30), (right - 130, bottom + 30)], fill=TRAIN_LINE, width=2)
-    draw.text((right - 126, bottom + 30), "train", fill=MUTED, font=_font(10), anchor="lm")
+    draw.text((right - 126, bottom + 30), "train", fill=MUTED, font=pil_font(10), anchor="lm")
     draw.line([(right - 80, bottom + 30), (right - 60, bottom + 30)], fill=TEST_LINE, width=2)
-    draw.text((right - 56, bottom + 30), "test", fill=MUTED, font=_font(10), anchor="lm")
+    draw.text((right - 56, bottom + 30), "test", fill=MUTED, font=pil_font(10), anchor="lm")
     dots = Image.new("RGBA", (WIDTH, HEIGHT), (0, 0, 0, 0))
     dots_draw = ImageDraw.Draw(dots)
     for (px, py), colour in zip(_to_px(points), to_rgb(labels), strict=True):
@@ -112,9 +107,9 @@ def render_gif(
             draw.line(_curve(frame.train_loss, epochs, y_max), fill=TRAIN_LINE, width=2)
             draw.line(_curve(frame.test_loss, epochs, y_max), fill=TEST_LINE, width=2)
         label = f"Epoch {frame.epoch}   test loss {frame.test_loss[-1]:.3f}"
-        draw.text((CHART[0], CHART[3] + 44), label, fill=INK, font=_font(13))
+        draw.text((CHART[0], CHART[3] + 44), label, fill=INK, font=pil_font(13))
         if warning and i == len(frames) - 1:
-            draw.text((CHART[0] + 6, CHART[1] + 4), warning[:44], fill=WARN, font=_font(12))
+            draw.text((CHART[0] + 6, CHART[1] + 4), warning[:44], fill=WARN, font=pil_font(12))
         images.append(image.quantize(palette=palette, dither=Image.Dither.NONE))
     buf = BytesIO()
     durations = [FRAME_MS] * (len(images) - 1) + [LAST_FRAME_MS]

@@ -79,7 +79,8 @@ async def test_unsigned_stale_or_tampered_requests_get_401_and_run_nothing(harne
     # a correctly signed request on the same server works, so the 401s were the signature
     await harness.command("help")
     await fake.wait_for(lambda: fake.named("response"))
-    assert [c.method for c in fake.calls] == ["auth.test", "response"]
+    # only the signed /help reached the app: the admin look-up for /help, then its answer
+    assert [c.method for c in fake.calls] == ["auth.test", "users.info", "response"]
     assert harness.runs() == []
 
 

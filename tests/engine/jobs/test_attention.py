@@ -90,12 +90,6 @@ def test_tiny_gpt_attention_goes_through_the_same_analysis(monkeypatch):
         answer("/attention hello model=tiny-gpt layer=5")
 
 
-def test_tiny_gpt_missing_is_a_clear_message(monkeypatch):
-    monkeypatch.setitem(sys.modules, "engine.demos.tiny_gpt", None)  # import raises ImportError
-    with pytest.raises(BadOption, match="model=minilm"):
-        answer("/attention hello model=tiny-gpt")
-
-
 def test_the_real_tiny_gpt_is_causal_and_analysed_like_minilm():
     reply = answer("/attention The cat sat on the mat model=tiny-gpt view=grid")
     facts = reply.facts
