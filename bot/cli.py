@@ -21,6 +21,7 @@ from bot.content import content_command
 from bot.settings import CoreSettings, DiscordSettings, SlackSettings, describe_errors
 from engine.errors import TutorError
 from engine.learning.schedule import zone
+from engine.store import LearnerRef
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -93,7 +94,7 @@ async def _run(settings: CoreSettings, line: str, user: str | None) -> int:
     async with build_tutor(settings, workers=1, warmups=()) as tutor:
         adapter = ConsoleAdapter(tutor, settings.images)
         if user:
-            adapter.learner = adapter.learner.__class__("console", "local", user, user)
+            adapter.learner = LearnerRef("console", "local", user, user)
         return 0 if await adapter.answer(line) else 1
 
 

@@ -184,7 +184,7 @@ def _compare(request: Request, progress: ProgressFn) -> Reply:
     if request["animate"]:
         raise BadOption("`animate=yes` works on a single run; drop `compare` or `animate`.")
     name, values = request["compare"]
-    option = next(o for o in COMMANDS["train-demo"].options if o.name == name)
+    option = COMMANDS["train-demo"].option(name)
     request = request.with_options(**{name: option.default})
     configs = [config_from(request, **{name: value}) for value in values]
     check_work(configs)
