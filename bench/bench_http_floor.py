@@ -1,43 +1,56 @@
 """The harness floor for the Slack ack bench: a bare aiohttp server that only answers 200,
-hit by the same client with 200 requests at once (3 rounds). Whatever tutorbot measures in
-`bench_slack_ack.py` burst mode cannot beat this on the same machine.
+hit by the same raw load generator (`rawload.py`) with the same burst of 200 requests. Whatever
+`bench_slack_ack.py` measures cannot beat this on the same machine; the difference between
+the two is tutorbot's own share (signature check, routing, ack).
 
 Run: .venv/bin/python bench/bench_http_floor.py
 """
 
-import asyncio
+from __future__ import annotations
+
 import multiprocessing as mp
 import statistics
+import sys
 import time
+from pathlib import Path
 
-import aiohttp
-from aiohttp import web
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from aiohttp import web  # noqa: E402
+
+from bench import rawload  # noqa: E402
+
+PORT = 18765
+BODY = (b"token=x&team_id=T1&user_id=U1&command=%2Ftokenize&text=hello+world"
+        b"&response_url=http%3A%2F%2F127.0.0.1%2Fr&trigger_id=1.2.3")
 
 
-def serve(port):
-    async def h(request):
+def serve(port: int) -> None:
+    async def answer(request: web.Request) -> web.Response:
         await request.read()
         return web.Response(status=200)
+
     app = web.Application()
-    app.add_routes([web.post("/x", h)])
-    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+    app.add_routes([web.post("/x", answer)])
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None, backlog=1024)
 
-async def main(port):
-    body = b"token=x&team_id=T1&user_id=U1&command=%2Ftokenize&text=hello+world&response_url=http%3A%2F%2F127.0.0.1%2Fr&trigger_id=1.2.3" * 2
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-        async def post():
-            t = time.perf_counter()
-            async with http.post(f"http://127.0.0.1:{port}/x", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}) as r:
-                await r.read()
-            return time.perf_counter() - t
-        for _ in range(3):
-            ts = sorted(await asyncio.gather(*(post() for _ in range(200))))
-            print(f"bare server burst 200: p50 {statistics.median(ts)*1000:.1f} ms p99 {ts[int(len(ts)*0.99)-1]*1000:.1f} ms")
-            await asyncio.sleep(0.5)
 
-if __name__ == "__main__":
-    server = mp.Process(target=serve, args=(18765,), daemon=True)
+def main() -> None:
+    server = mp.get_context("spawn").Process(target=serve, args=(PORT,), daemon=True)
     server.start()
     time.sleep(1.5)
-    asyncio.run(main(18765))
-    server.kill()
+    request = rawload.post("/x", BODY, {"Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        for keep_alive in (False, True, False, True):
+            times = sorted(t for t, _ in rawload.burst(("127.0.0.1", PORT), [request] * 200,
+                                                       keep_alive=keep_alive))
+            kind = "open connections" if keep_alive else "new connections"
+            print(f"bare server, burst of 200 ({kind}): p50 {statistics.median(times) * 1000:.1f}"
+                  f" ms, p99 {times[int(len(times) * 0.99) - 1] * 1000:.1f} ms")
+            time.sleep(0.5)
+    finally:
+        server.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -23,14 +23,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import aiohttp  # noqa: E402
-
+from bench import rawload  # noqa: E402
 from bot import migrate  # noqa: E402
-from bot.app import build_tutor  # noqa: E402
+from bot.app import build_tutor, settle_heap  # noqa: E402
 from bot.settings import CoreSettings  # noqa: E402
 from bot.slack.app import open_app  # noqa: E402
 from bot.slack.run import until_signalled  # noqa: E402
-from bot.slack.server import start_http  # noqa: E402
+from bot.slack.server import EVENTS_PATH, start_http  # noqa: E402
 from engine.storage.db import make_engine  # noqa: E402
 from engine.storage.deliveries import ClaimLog  # noqa: E402
 from tests.bot.slack.conftest import command_body, sign, slack_settings  # noqa: E402
@@ -41,30 +40,21 @@ STREAM_RATE = 100.0  # requests per second
 GOAL_P99 = 0.050
 
 
-async def post(http: aiohttp.ClientSession, url: str, body: str) -> float:
+def signed(body: str) -> bytes:
+    """The raw HTTP request Slack would send for ``body``."""
     headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
-    start = time.perf_counter()
-    async with http.post(url, data=body.encode(), headers=headers) as resp:
-        await resp.read()
-        assert resp.status == 200, resp.status
-    return time.perf_counter() - start
+    return rawload.post(EVENTS_PATH, body.encode(), headers)
 
 
-def bodies(fake: FakeSlack, tag: str) -> list[str]:
-    return [command_body(fake, "tokenize", f"ack latency {i}", user=f"U{tag}{i}")
-            for i in range(COMMANDS)]
+def requests(fake: FakeSlack, tag: str, count: int = COMMANDS) -> list[bytes]:
+    return [signed(command_body(fake, "tokenize", f"ack latency {i}", user=f"U{tag}{i}"))
+            for i in range(count)]
 
 
-async def burst(http, url, fake) -> list[float]:
-    return list(await asyncio.gather(*(post(http, url, b) for b in bodies(fake, "B"))))
-
-
-async def stream(http, url, fake) -> list[float]:
-    tasks = []
-    for body in bodies(fake, "S"):
-        tasks.append(asyncio.create_task(post(http, url, body)))
-        await asyncio.sleep(1 / STREAM_RATE)
-    return list(await asyncio.gather(*tasks))
+def measured(results: list[tuple[float, int]]) -> list[float]:
+    statuses = {status for _, status in results}
+    assert statuses == {200}, f"not every command was acked: statuses {statuses}"
+    return [seconds for seconds, _ in results]
 
 
 def report(name: str, times: list[float]) -> None:
@@ -102,6 +92,7 @@ def run_app(ports, fake_base: str, tmp: str) -> None:
             slack = slack_settings(fake)
             async with open_app(slack, tutor, claims=ClaimLog(engine)) as app:
                 secret = slack.signing_secret.get_secret_value()
+                settle_heap()  # as `tutorbot slack` does
                 runner = await start_http(app, "127.0.0.1", 0, signing_secret=secret)
                 ports.put(runner.addresses[0][1])
                 await until_signalled(asyncio.Event().wait())  # SIGTERM: close the pool
@@ -110,18 +101,21 @@ def run_app(ports, fake_base: str, tmp: str) -> None:
     asyncio.run(serve())
 
 
-async def load(events: str, fake: FakeSlack) -> None:
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as http:
-        for i in range(5):  # warm-up: auth.test, the first job
-            await post(http, events, command_body(fake, "help", "", user=f"UW{i}"))
-        await asyncio.sleep(2)
-        one = [await post(http, events, b) for b in bodies(fake, "O")[:50]]
-        report("baseline: 1 in flight", one)
-        await asyncio.sleep(3)
-        report(f"burst: {COMMANDS} at once", await burst(http, events, fake))
-        await asyncio.sleep(3)
-        report(f"stream: {COMMANDS} at {STREAM_RATE:.0f}/s", await stream(http, events, fake))
+def load(address: tuple[str, int], fake: FakeSlack) -> None:
+    for i in range(5):  # warm-up: auth.test, the first job
+        rawload.burst(address, [signed(command_body(fake, "help", "", user=f"UW{i}"))])
+    time.sleep(2)
+    report("baseline: 1 in flight",
+           [measured(rawload.burst(address, [r]))[0] for r in requests(fake, "O", 50)])
+    time.sleep(3)
+    report(f"burst: {COMMANDS} at once, a new connection each",
+           measured(rawload.burst(address, requests(fake, "B"))))
+    time.sleep(3)
+    report(f"burst: {COMMANDS} at once on open keep-alive connections",
+           measured(rawload.burst(address, requests(fake, "K"), keep_alive=True)))
+    time.sleep(3)
+    report(f"stream: {COMMANDS} at {STREAM_RATE:.0f}/s",
+           measured(rawload.burst(address, requests(fake, "S"), rate=STREAM_RATE)))
 
 
 def main() -> None:
@@ -136,9 +130,9 @@ def main() -> None:
         fake.base = ports.get(timeout=60)
         app_proc = ctx.Process(target=run_app, args=(ports, fake.base, tmp))
         app_proc.start()
-        events = f"http://127.0.0.1:{ports.get(timeout=120)}/slack/events"
+        address = ("127.0.0.1", ports.get(timeout=120))
         try:
-            asyncio.run(load(events, fake))
+            load(address, fake)
         finally:
             for proc in (app_proc, fake_proc):
                 proc.terminate()

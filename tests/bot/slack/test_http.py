@@ -4,9 +4,14 @@ import asyncio
 import io
 import time
 
+import aiohttp
 from PIL import Image as PILImage
 
-from tests.bot.slack.conftest import action_body, command_body, sign
+from bot.slack.app import open_app
+from bot.slack.server import start_http
+from engine.storage.db import make_engine
+from engine.storage.deliveries import ClaimLog
+from tests.bot.slack.conftest import action_body, command_body, sign, slack_settings
 
 PNG = b"\x89PNG\r\n\x1a\n"
 LONG_TEXT = " ".join(f"Tokenizers split word{i} into pieces; café, naïve, 東京 {i}."
@@ -82,6 +87,25 @@ async def test_unsigned_stale_or_tampered_requests_get_401_and_run_nothing(harne
     # only the signed /help reached the app: the admin look-up for /help, then its answer
     assert [c.method for c in fake.calls] == ["auth.test", "users.info", "response"]
     assert harness.runs() == []
+
+
+async def test_stopping_the_app_lets_acked_commands_finish(fake, tutor, slack_db_url):
+    settings = slack_settings(fake)
+    engine = make_engine(slack_db_url)
+    async with open_app(settings, tutor, claims=ClaimLog(engine)) as app:
+        runner = await start_http(app, "127.0.0.1", 0,
+                                  signing_secret=settings.signing_secret.get_secret_value())
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+        body = command_body(fake, "train-demo", "epochs=300 dataset=spiral")
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+        async with aiohttp.ClientSession() as http, http.post(url, data=body,
+                                                              headers=headers) as resp:
+            assert resp.status == 200
+        assert not fake.named("files.completeUploadExternal")  # the demo is still running
+        await runner.cleanup()  # SIGTERM: the server stops first, then the app
+    engine.dispose()
+    (complete,) = fake.named("files.completeUploadExternal")  # delivered, not swallowed
+    assert "/train-demo" in complete.params["initial_comment"]
 
 
 async def test_healthz(harness):
