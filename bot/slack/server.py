@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from urllib.parse import parse_qs
 
 from aiohttp import web
@@ -23,12 +24,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from bot.slack.inflight import InFlight
 from engine.commands import COMMANDS
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+BACKLOG = 1024  # pending connections the kernel queues for us (capped by net.core.somaxconn)
 
 
 FORM = "application/x-www-form-urlencoded"
@@ -43,7 +46,7 @@ class FastAck:
     def __init__(self, app: AsyncApp, signing_secret: str) -> None:
         self.app = app
         self.verifier = SignatureVerifier(signing_secret)
-        self.tasks: set[asyncio.Task] = set()
+        self.dispatches = InFlight()
         self.last_ack = 0.0
 
     def wants(self, request: web.Request, body: str) -> bool:
@@ -59,15 +62,12 @@ class FastAck:
         if not self.verifier.is_valid(body, headers.get("X-Slack-Request-Timestamp", ""),
                                       headers.get("X-Slack-Signature", "")):
             return web.json_response({"error": "invalid request"}, status=401)
-        bolt_request = AsyncBoltRequest(body=body, query=request.query_string,
-                                        headers={k.lower(): v for k, v in headers.items()})
         self.last_ack = asyncio.get_running_loop().time()
-        task = asyncio.create_task(self._dispatch(bolt_request))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        self.dispatches.add(
+            asyncio.create_task(self._dispatch(body, request.query_string, headers)))
         return web.Response(status=200)
 
-    async def _dispatch(self, bolt_request: AsyncBoltRequest) -> None:
+    async def _dispatch(self, body: str, query: str, headers: Mapping[str, str]) -> None:
         """Let a burst of acks go out first (every request must be acked within 3 s; the
         work after it has no such deadline), then hand the request to Bolt."""
         loop = asyncio.get_running_loop()
@@ -75,6 +75,8 @@ class FastAck:
         while (loop.time() - self.last_ack < self.QUIET
                and loop.time() - held_since < self.MAX_HOLD):
             await asyncio.sleep(self.QUIET)
+        bolt_request = AsyncBoltRequest(body=body, query=query,
+                                        headers={k.lower(): v for k, v in headers.items()})
         response = await self.app.async_dispatch(bolt_request)
         if response.status != 200:
             log.warning("a fast-acked slash command was answered %s by Bolt", response.status)
@@ -109,6 +111,11 @@ def web_app(app: AsyncApp, signing_secret: str | None = None) -> web.Application
         routes += [web.get(flow.install_path, install), web.get(flow.redirect_uri_path, callback)]
     application = web.Application()
     application.add_routes(routes)
+    if fast is not None:
+        async def drain(_: web.Application) -> None:  # acked: hand them to Bolt first
+            await fast.dispatches.drain()
+
+        application.on_shutdown.append(drain)
     return application
 
 
@@ -118,7 +125,9 @@ async def start_http(app: AsyncApp, host: str, port: int, *,
     cleans up with ``await runner.cleanup()``."""
     runner = web.AppRunner(web_app(app, signing_secret), access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    # Slack may open hundreds of connections at once; aiohttp's default backlog (128) would
+    # drop the SYNs past it, and a dropped SYN is retried only after a second.
+    await web.TCPSite(runner, host, port, backlog=BACKLOG).start()
     log.info("Slack HTTP mode on http://%s:%d%s (health %s)", host, port, EVENTS_PATH,
              HEALTH_PATH)
     return runner
