@@ -91,8 +91,8 @@ async def result_of(child) -> dict:
 
 async def run_bot(rounds: int, burst: int) -> dict:
     """tutorbot as deployed: discord.py, the worker pool, SQLite."""
-    from bot.app import build_tutor
-    from bot.discord.client import TutorBot, settle_heap
+    from bot.app import build_tutor, settle_heap
+    from bot.discord.client import TutorBot
     from bot.settings import CoreSettings, DiscordSettings
 
     child, api_base, gateway_url = await start_fake(rounds, burst)

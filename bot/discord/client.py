@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 from collections.abc import Iterable
 
@@ -20,7 +19,7 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from bot.app import running_scheduler
+from bot.app import running_scheduler, settle_heap
 from bot.discord import errors
 from bot.discord.buttons import ActionButton
 from bot.discord.commands import app_commands_for
@@ -175,14 +174,6 @@ class TutorBot(discord.Client):
         finally:
             ready.cancel()
         return not connection.done()
-
-
-def settle_heap() -> None:
-    """Collect once, then exempt everything alive (modules, the command tree, caches) from
-    future garbage collections: a full collection of this heap takes 50-150 ms, long enough
-    to blow the defer budget of a burst of interactions."""
-    gc.collect()
-    gc.freeze()
 
 
 async def run_bot(settings: DiscordSettings, tutor: Tutor) -> None:

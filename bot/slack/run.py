@@ -14,7 +14,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.app import SetupError, build_tutor, running_scheduler
+from bot.app import SetupError, build_tutor, running_scheduler, settle_heap
 from bot.settings import CoreSettings, SlackSettings
 from bot.slack.app import build_client, open_app
 from bot.slack.origin import PLATFORM
@@ -70,6 +70,7 @@ async def serve(core: CoreSettings, slack: SlackSettings, *, http: bool,
             async with open_app(slack, tutor, claims=ClaimLog(engine), oauth=oauth,
                                 bot_name=name) as app:
                 poster = SlackPoster(app.client, store, bot_name=name)
+                settle_heap()
                 async with running_scheduler(tutor, {PLATFORM: poster.post}):
                     await until_signalled(serving(app, slack, http=http, port=port))
         finally:
