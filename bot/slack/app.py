@@ -22,6 +22,7 @@ from bot.slack import errors, listeners
 from bot.slack.admin import AdminCheck
 from bot.slack.core import SlackCore
 from bot.slack.dedupe import EventDedupe
+from bot.slack.inflight import InFlight
 from engine.storage.deliveries import ClaimLog
 from engine.tutor import Tutor
 
@@ -51,7 +52,7 @@ def build_client(settings: SlackSettings, session: ClientSession | None = None
 
 def build_app(settings: SlackSettings, tutor: Tutor, *, claims: ClaimLog | None,
               oauth: AsyncOAuthSettings | None = None, session: ClientSession | None = None,
-              bot_name: str = "tutorbot") -> AsyncApp:
+              bot_name: str = "tutorbot", in_flight: InFlight | None = None) -> AsyncApp:
     """The Bolt app with its middleware, listeners and the one global error handler."""
     secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
     app = AsyncApp(
@@ -62,7 +63,8 @@ def build_app(settings: SlackSettings, tutor: Tutor, *, claims: ClaimLog | None,
         process_before_response=False,  # ack() answers at once; the listener keeps working
     )
     dedupe = EventDedupe(claims)  # a listener middleware on the event listeners only
-    core = SlackCore(tutor, AdminCheck(settings.admin_ids), bot_name=bot_name, session=session)
+    core = SlackCore(tutor, AdminCheck(settings.admin_ids), bot_name=bot_name, session=session,
+                     in_flight=in_flight)
     errors.register(app, core)
     listeners.register(app, core, dedupe)
     return app
@@ -71,7 +73,10 @@ def build_app(settings: SlackSettings, tutor: Tutor, *, claims: ClaimLog | None,
 @asynccontextmanager
 async def open_app(settings: SlackSettings, tutor: Tutor, **kwargs: Any
                    ) -> AsyncIterator[AsyncApp]:
-    """``build_app`` with a shared HTTP session for all Web API and response_url calls,
-    closed on exit (call inside the running event loop)."""
+    """``build_app`` with a shared HTTP session for all Web API and response_url calls. On
+    exit, answers still in progress get a moment to finish before the session closes (call
+    inside the running event loop)."""
+    in_flight = InFlight()
     async with ClientSession() as session:
-        yield build_app(settings, tutor, session=session, **kwargs)
+        yield build_app(settings, tutor, session=session, in_flight=in_flight, **kwargs)
+        await in_flight.drain()

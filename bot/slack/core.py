@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.admin import AdminCheck
 from bot.slack.blocks import unescape
+from bot.slack.inflight import InFlight
 from bot.slack.origin import Origin
 from bot.slack.outbox import Outbox
 from bot.slack.webapi import ResponseUrl
@@ -40,8 +41,10 @@ class SlackCore:
     """Turns slash commands, button clicks and messages into Tutor calls and Slack answers."""
 
     def __init__(self, tutor: Tutor, admins: AdminCheck, *, bot_name: str = "tutorbot",
-                 session: ClientSession | None = None) -> None:
+                 session: ClientSession | None = None, in_flight: InFlight | None = None,
+                 ) -> None:
         self.tutor = tutor
+        self.in_flight = in_flight or InFlight()  # shutdown waits for these answers
         self.admins = admins
         self.bot_name = bot_name
         self.session = session  # shared keep-alive connections for response_url posts
@@ -57,16 +60,19 @@ class SlackCore:
     async def command(self, client: AsyncWebClient, origin: Origin, respond: Any,
                       name: str, text: str) -> None:
         """A slash command: ``/name text``."""
+        self.in_flight.add()
         request = parse_args(name.lstrip("/"), unescape(text or ""))
         await self._run(client, origin, respond, request)
 
     async def message(self, client: AsyncWebClient, origin: Origin, text: str) -> None:
         """An @mention or a DM, answered through the same command core."""
+        self.in_flight.add()
         await self._run(client, origin, None, parse(message_line(text)))
 
     async def press(self, client: AsyncWebClient, origin: Origin, respond: Any,
                     button_id: str) -> None:
         """A Block Kit button whose action_id is the engine's Button.id."""
+        self.in_flight.add()
         admin = await self.admins.is_admin(client, origin.team_id, origin.user_id)
 
         async def work(outbox: Outbox) -> Reply:
