@@ -245,11 +245,10 @@ class QuizScheduler:
             if prompt is None or question is None or prompt.channel is None:
                 raise LookupError(f"prompt {claim.prompt_id} or its question is gone")
             choices = await asyncio.to_thread(self.store.prompt_choices, prompt.id)
-            schedule = await asyncio.to_thread(self.store.schedule_by_id, claim.schedule_id)
-            if schedule is None:
-                raise LookupError(f"schedule {claim.schedule_id} is gone")
             reply = await asyncio.to_thread(posts.reveal_post, question, curriculum, choices)
-            ref = await self._post(schedule.channel, reply)
+            # the prompt's channel, not the schedule's: a schedule removed while the answers
+            # were open still gets its reveal
+            ref = await self._post(prompt.channel, reply)
             await asyncio.to_thread(self.store.finish_claim, claim.id, now=self.clock(),
                                     message_ref=ref)
         return post_reveal

@@ -211,3 +211,32 @@ async def test_the_weekly_digest_posts_monday_morning_once(store):
     assert board.kinds() == ["digest"] and board.posts[0].channel.channel == "CLEADS"
     assert board.posts[0].at == utc(2025, 1, 13, 8, 0)
     assert board.posts[0].reply.images
+
+
+async def test_a_schedule_removed_while_answers_are_open_still_gets_its_reveal(store):
+    schedule = add_schedule(store, channel="C7", window_minutes=30)
+    board = Board(Clock(utc(2025, 1, 15, 8, 0)))
+    scheduler = make_scheduler(store, board)
+    await scheduler.tick()
+    assert board.kinds() == ["quiz"]
+    assert store.remove_schedule(schedule.channel)
+    await tick_until(scheduler, board.clock, utc(2025, 1, 15, 9, 30), timedelta(minutes=1))
+    assert board.kinds() == ["quiz", "reveal"]
+    assert board.posts[1].channel == schedule.channel
+    assert board.posts[1].at == utc(2025, 1, 15, 8, 30)
+    board.clock.advance(minutes=10)  # past any claim deadline: nothing left to retry
+    await make_scheduler(store, board, "other").tick()
+    assert board.kinds() == ["quiz", "reveal"]
+
+
+async def test_a_schedule_made_after_a_removal_posts_the_same_day(store):
+    removed = add_schedule(store, channel="C7", at="09:00")
+    board = Board(Clock(utc(2025, 1, 15, 8, 0)))
+    await make_scheduler(store, board).tick()
+    store.remove_schedule(removed.channel)
+    added = add_schedule(store, channel="C8", at="10:00", since=utc(2025, 1, 15, 8, 5))
+    assert added.id != removed.id  # the removed schedule's claims still name its id
+    board.clock.now = utc(2025, 1, 15, 9, 0)
+    await make_scheduler(store, board).tick()
+    posted = sorted(zip(board.kinds(), [p.channel.channel for p in board.posts], strict=True))
+    assert posted == [("quiz", "C7"), ("quiz", "C8"), ("reveal", "C7")]
