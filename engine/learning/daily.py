@@ -26,7 +26,7 @@ from engine.learning.leaderboard import (
     week_bounds,
     weekly_scores,
 )
-from engine.learning.quizzes import question_message
+from engine.learning.quizzes import answer_buttons, question_message
 from engine.learning.schedule import (
     ChannelRef,
     QuizSchedule,
@@ -36,7 +36,7 @@ from engine.learning.schedule import (
     zone,
 )
 from engine.learning.schema import Question
-from engine.learning.service import answer_label, find_concept
+from engine.learning.service import find_concept
 from engine.plots.daily import cohort_chart
 from engine.replies import Button, Image, Reply
 from engine.store import Attempt, LearnerRef, Store
@@ -155,10 +155,8 @@ class Daily:
         question = questions[0]
         total = await self._call(self.store.count_due_cards, learner_id, now)
         prompt = await self._call(self.store.create_prompt, learner, question.id, at=now)
-        buttons = tuple(Button(f"quiz:{prompt.id}:{i}", answer_label(question, i))
-                        for i in range(len(question.options)))
         text = f"🧠 **Review** · {total} due\n\n{question_message(question, cur)}"
-        return Reply(text, buttons=buttons, ephemeral=True,
+        return Reply(text, buttons=answer_buttons(question, prompt.id), ephemeral=True,
                      facts={"prompt_id": prompt.id, "question_id": question.id, "due": total})
 
     async def _nothing_due(self, learner_id: int) -> Reply:

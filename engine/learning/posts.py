@@ -13,10 +13,9 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 
 from engine.learning.curriculum import Curriculum
-from engine.learning.quizzes import option_label, question_message
+from engine.learning.quizzes import answer_buttons, option_label, question_message
 from engine.learning.schedule import QuizSchedule
 from engine.learning.schema import Question
-from engine.learning.service import answer_label
 from engine.plots.daily import answers_chart
 from engine.replies import Button, Image, Reply
 
@@ -45,9 +44,7 @@ def quiz_post(question: Question, curriculum: Curriculum, prompt_id: int,
             f"_Answer with a button (only you see whether you were right). Answers close at "
             f"{closes:%H:%M} {schedule.timezone}; then I'll post the answer and how the "
             f"channel did._")
-    buttons = tuple(Button(f"quiz:{prompt_id}:{i}", answer_label(question, i))
-                    for i in range(len(question.options)))
-    return Reply(text, buttons=buttons,
+    return Reply(text, buttons=answer_buttons(question, prompt_id),
                  facts={"prompt_id": prompt_id, "question_id": question.id,
                         "concept": question.concept, "closes_at": closes_at.isoformat()})
 
