@@ -4,7 +4,8 @@
 Run: .venv/bin/python bench/bench_scheduler.py
 Prints the idle tick (nothing due) with 200 scheduled channels, the tick that claims and posts
 200 quizzes due at the same minute (post pacing switched off, so this is database + picking +
-building the post), and the reveal tick that draws 200 answer charts.
+building the post), and the reveal tick that draws 200 answer charts (in one pool worker,
+as the bot does).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import on_each_database, report  # noqa: E402
 from bot import migrate  # noqa: E402
+from engine.execution import WorkerPool  # noqa: E402
 from engine.learning.curriculum import default_curriculum  # noqa: E402
 from engine.learning.schedule import ChannelRef, QuizSchedule, parse_hhmm  # noqa: E402
 from engine.scheduler import QuizScheduler, SchedulerConfig  # noqa: E402
@@ -44,7 +46,9 @@ async def bench(url: str, label: str) -> None:
                                 "Europe/Warsaw", "everyday")
         store.save_schedule(schedule, now=QUIZ_AT - timedelta(days=1))
     now = [QUIZ_AT - timedelta(hours=1)]
-    scheduler = QuizScheduler(store, curriculum, {"slack": post}, clock=lambda: now[0],
+    pool = WorkerPool(workers=1)
+    await pool.start()
+    scheduler = QuizScheduler(store, curriculum, {"slack": post}, pool, clock=lambda: now[0],
                               config=SchedulerConfig(spacing=0, channel_gap=0))
     idle = []
     for _ in range(20):
@@ -64,6 +68,7 @@ async def bench(url: str, label: str) -> None:
     took = time.perf_counter() - start
     print(f"{label}: tick posting {revealed} reveals with charts: {took:.2f} s "
           f"({took / max(revealed, 1) * 1000:.1f} ms per reveal)")
+    await pool.close()
     store.engine.dispose()
 
 

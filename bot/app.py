@@ -86,7 +86,7 @@ async def running_scheduler(tutor: Tutor, posters: Mapping[str, Poster], *,
     reminder and digest is posted once. ``posters`` maps a platform name to the adapter's
     ``async post(channel, reply) -> message ref``.
     """
-    scheduler = QuizScheduler(tutor.store, tutor.learning.curriculum, posters,
+    scheduler = QuizScheduler(tutor.store, tutor.learning.curriculum, posters, tutor.executor,
                               clock=tutor.learning.clock, config=config)
     stop = asyncio.Event()
     task = asyncio.create_task(scheduler.run(stop), name="quiz-scheduler")

@@ -1,6 +1,8 @@
 """Deployment settings from the environment (pydantic-settings), one class per concern.
 
-Secrets have no default and are never logged: they are ``SecretStr``.
+Secrets have no default and are never logged: they are ``SecretStr``. An empty variable
+counts as unset (``env_ignore_empty``), so docker-compose can pass ``${VAR:-}`` for every
+setting and the defaults still apply.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ class CoreSettings(BaseSettings):
     """Where tutorbot keeps its data and how much work it takes on (``TUTORBOT_*``)."""
 
     model_config = SettingsConfigDict(env_prefix="TUTORBOT_", extra="ignore",
-                                      populate_by_name=True)
+                                      populate_by_name=True, env_ignore_empty=True)
 
     database_url: str | None = Field(
         default=None, repr=False,  # the URL may hold a password
@@ -54,7 +56,7 @@ class SlackSettings(BaseSettings):
     Socket Mode needs the bot and app tokens, HTTP mode the bot token and signing secret,
     multi-workspace installs the client id/secret, state secret and signing secret."""
 
-    model_config = SettingsConfigDict(env_prefix="SLACK_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SLACK_", extra="ignore", env_ignore_empty=True)
 
     bot_token: SecretStr | None = Field(default=None, description="xoxb- token (one workspace)")
     app_token: SecretStr | None = Field(default=None, description="xapp- token (Socket Mode)")
@@ -99,7 +101,8 @@ class DiscordSettings(BaseSettings):
     """The Discord bot (``DISCORD_*``). ``API_BASE`` and ``GATEWAY_URL`` default to Discord's
     own; point them at a shared rate-limit proxy (nirn-proxy) or, in tests, at loopback fakes."""
 
-    model_config = SettingsConfigDict(env_prefix="DISCORD_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="DISCORD_", extra="ignore",
+                                      env_ignore_empty=True)
 
     token: SecretStr = Field(description="the bot token from the Discord developer portal")
     api_base: str = Field(default="https://discord.com/api/v10",

@@ -44,7 +44,7 @@ class Command:
     help: str
     options: tuple[Option, ...] = ()
     text: TextArg | None = None
-    heavy: bool = False  # runs in the worker pool (CPU work)
+    heavy: bool = False  # a long demo: Discord defers it in public (the pool is the use case's)
     admin: bool = False  # facilitators only
     timeout: float = 30.0  # seconds a heavy job may run before it is stopped
     examples: tuple[str, ...] = ()

@@ -10,6 +10,10 @@ spaced by ``spacing`` seconds, and by at least ``channel_gap`` within one channe
 
 The adapter provides a ``Poster`` per platform: ``await post(channel, reply) -> message ref``.
 A ``ChannelRef`` whose channel starts with ``@`` is a direct message to that user id.
+
+Pictures (a reveal's answer chart, the digest's cohort chart) render in the worker pool (the
+``Executor``); while learners' demos fill it, a render waits a little for room, then the post
+fails and its claim is retried after the deadline like any other failed post.
 """
 
 from __future__ import annotations
@@ -24,12 +28,17 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from engine.daily_store import Claim, ReminderTarget, WorkspaceSettings
+from engine.errors import Busy
+from engine.execution import Executor
+from engine.jobs import cohort as cohort_job
+from engine.jobs import reveal as reveal_job
 from engine.learning import posts
 from engine.learning.cohort import digest_window
 from engine.learning.curriculum import Curriculum
-from engine.learning.daily import cohort_reply
+from engine.learning.daily import workspace_report
 from engine.learning.schedule import (
     CATCH_UP,
     ChannelRef,
@@ -50,6 +59,8 @@ DIGEST_HOUR = 9  # the weekly digest posts Monday 09:00 in the workspace's time 
 REMINDER_SKIP = timedelta(hours=12)  # a learner reminded this recently is not considered
 KEEP_CLAIMS = timedelta(days=60)  # older claims are deleted (the unique key needs no more)
 PRUNE_EVERY = 6 * 3600.0  # seconds between prunes, per instance
+RENDER_TIMEOUT = 30.0  # seconds a chart may take in the worker pool
+POOL_WAITS = (1.0, 2.0, 4.0)  # seconds to wait for room in a full pool before giving up
 
 
 def utcnow() -> datetime:
@@ -98,11 +109,12 @@ class QuizScheduler:
     """Posts daily quizzes and their reveals, review reminders and weekly digests, once."""
 
     def __init__(self, store: Store, curriculum: Callable[[], Awaitable[Curriculum]],
-                 posters: Mapping[str, Poster], *, clock: Clock = utcnow,
+                 posters: Mapping[str, Poster], executor: Executor, *, clock: Clock = utcnow,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  monotonic: Callable[[], float] = clocks.monotonic,
                  config: SchedulerConfig | None = None, instance: str | None = None):
         self.store, self.curriculum, self.posters = store, curriculum, dict(posters)
+        self.executor = executor
         self.clock, self.sleep, self.monotonic = clock, sleep, monotonic
         self.config = config or SchedulerConfig()
         self.instance = instance or instance_name()
@@ -245,11 +257,12 @@ class QuizScheduler:
             if prompt is None or question is None or prompt.channel is None:
                 raise LookupError(f"prompt {claim.prompt_id} or its question is gone")
             choices = await asyncio.to_thread(self.store.prompt_choices, prompt.id)
-            schedule = await asyncio.to_thread(self.store.schedule_by_id, claim.schedule_id)
-            if schedule is None:
-                raise LookupError(f"schedule {claim.schedule_id} is gone")
-            reply = await asyncio.to_thread(posts.reveal_post, question, curriculum, choices)
-            ref = await self._post(schedule.channel, reply)
+            per_option = posts.answer_counts(question, choices)
+            chart = await self._render(reveal_job.run, question, per_option)
+            reply = posts.reveal_post(question, curriculum, per_option, chart)
+            # the prompt's channel, not the schedule's: a schedule removed while the answers
+            # were open still gets its reveal
+            ref = await self._post(prompt.channel, reply)
             await asyncio.to_thread(self.store.finish_claim, claim.id, now=self.clock(),
                                     message_ref=ref)
         return post_reveal
@@ -270,13 +283,26 @@ class QuizScheduler:
         async def post_digest(claim: Claim) -> None:
             curriculum = await self.curriculum()
             start, end = digest_window(claim.local_date, zone(settings.timezone))
-            reply = await asyncio.to_thread(cohort_reply, self.store, curriculum, settings,
-                                            start, end)
+            report = await asyncio.to_thread(workspace_report, self.store, curriculum,
+                                             settings, start, end)
+            reply = await self._render(cohort_job.run, report)
             channel = ChannelRef(settings.platform, settings.workspace, settings.digest_channel)
             ref = await self._post(channel, reply)
             await asyncio.to_thread(self.store.finish_claim, claim.id, now=self.clock(),
                                     message_ref=ref)
         return post_digest
+
+    async def _render(self, job: Callable[..., Any], *args: Any) -> Any:
+        """Run a picture job in the worker pool, waiting for room while it is full."""
+        for wait in (*POOL_WAITS, None):
+            try:
+                return await self.executor.submit(job, *args, key=f"scheduler:{self.instance}",
+                                                  timeout=RENDER_TIMEOUT)
+            except Busy:
+                if wait is None:
+                    raise
+                await self.sleep(wait)
+        raise AssertionError("unreachable")
 
     async def _post(self, channel: ChannelRef, reply: Reply) -> str | None:
         """Post through the platform's Poster, spaced to respect per-channel rate limits."""

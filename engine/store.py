@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from engine.daily_store import DailyStore
+from engine.learning.schedule import ChannelRef
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ class DemoRun:
 class QuizPrompt:
     """A question as shown: answer buttons carry its ``id``.
 
-    ``learner_id`` is the learner it was shown to, or None for a channel-wide prompt.
+    ``learner_id`` is the learner it was shown to, or None for a channel-wide prompt, which
+    names the ``channel`` it was posted to instead.
     """
 
     id: int
@@ -52,7 +54,7 @@ class QuizPrompt:
     learner_id: int | None
     created_at: datetime
     closes_at: datetime | None = None
-    channel: str | None = None
+    channel: ChannelRef | None = None
     learner_key: str | None = None  # LearnerRef.key of the learner it was shown to
 
 

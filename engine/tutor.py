@@ -52,7 +52,7 @@ class Tutor:
         self.buttons: dict[str, Callable[..., Any]] = {"run": self._press_run,
                                                        "b": self._press_stored}
         self.learning = Learning(store, executor, self.rng, self._press_run, clock=clock)
-        self.daily = Daily(store, self.learning.curriculum, clock=clock)
+        self.daily = Daily(store, self.learning.curriculum, executor, clock=clock)
         self.learning.attempt_listeners.append(self.daily.on_attempt)
         self.buttons.update(quiz=self._answer, forget=self.learning.confirm_forget)
 

@@ -7,8 +7,29 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import AliasChoices, ValidationError
+
+from bot.settings import CoreSettings, DiscordSettings, SlackSettings
 
 ROOT = Path(__file__).resolve().parents[1]
+SETTINGS = (CoreSettings, SlackSettings, DiscordSettings)
+NOT_PASSED = {"TUTORBOT_DATA_DIR"}  # the image's /data, where the botdata volume is mounted
+
+
+def bot_environment() -> dict[str, str]:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["bot"][
+        "environment"]
+
+
+def env_names(settings: type) -> list[set[str]]:
+    """For each field, the environment variables that set it."""
+    prefix = settings.model_config["env_prefix"]
+    names = []
+    for name, field in settings.model_fields.items():
+        alias = field.validation_alias
+        names.append(set(alias.choices) if isinstance(alias, AliasChoices)
+                     else {prefix.upper() + name.upper()})
+    return names
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None and not os.environ.get("CI"),
@@ -27,3 +48,28 @@ def test_migrations_run_before_the_bot_and_postgres_is_healthy_first():
     assert services["bot"]["depends_on"]["migrate"]["condition"] == (
         "service_completed_successfully")
     assert "postgresql+psycopg://" in services["bot"]["environment"]["DATABASE_URL"]
+
+
+def test_the_bot_gets_every_setting_and_no_value_is_written_in_the_file():
+    passed = bot_environment()
+    for settings in SETTINGS:
+        for names in env_names(settings):
+            assert names & set(passed) or names <= NOT_PASSED, f"{names} not passed to the bot"
+    for name, value in passed.items():
+        if name != "DATABASE_URL":
+            assert value == f"${{{name}:-}}", f"{name} must pass the environment's value only"
+
+
+def test_settings_left_unset_in_compose_arrive_empty_and_take_their_defaults(monkeypatch):
+    for name, value in bot_environment().items():
+        monkeypatch.setenv(name, "" if value.startswith("${") else value)  # as compose renders
+    core, slack = CoreSettings(), SlackSettings()
+    assert (core.workers, core.queue_limit, core.log_level, core.image_dir) == (2, 8, "INFO", None)
+    assert (slack.port, slack.host, slack.api_url) == (3000, "0.0.0.0", "https://slack.com/api/")
+    assert slack.bot_token is None and not slack.oauth
+    assert slack.missing(http=False) == ["SLACK_APP_TOKEN", "SLACK_BOT_TOKEN"]
+    with pytest.raises(ValidationError) as err:
+        DiscordSettings()
+    assert [(e["loc"], e["type"]) for e in err.value.errors()] == [(("token",), "missing")]
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    assert DiscordSettings().guild_id is None

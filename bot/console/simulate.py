@@ -118,7 +118,8 @@ async def simulate_day(tutor: Tutor, clock: SimClock, out: TextIO, image_dir: Pa
         return await board.post(channel, reply)
 
     scheduler = QuizScheduler(tutor.store, tutor.learning.curriculum, {"console": count},
-                              clock=clock, sleep=lambda s: asyncio.sleep(s / speed),
+                              tutor.executor, clock=clock,
+                              sleep=lambda s: asyncio.sleep(s / speed),
                               config=SchedulerConfig(), instance="simulate-day")
     print(f"Simulating {day:%A %d %B %Y} in {tz}: {len(SCHEDULES)} channels with a daily "
           f"quiz, {speed:g}x speed. Ctrl-C stops.", file=out)

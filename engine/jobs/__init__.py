@@ -1,1 +1,2 @@
-"""CPU jobs: each ``run(request, progress) -> Reply`` executes inside a pool worker."""
+"""CPU jobs: each ``run(..., progress)`` executes inside a pool worker and returns its
+result (a demo's ``Reply``, a chart's ``Image``)."""

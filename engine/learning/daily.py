@@ -1,8 +1,8 @@
 """The daily-habit use cases: /quiz-schedule, /review, /settings, /leaderboard, /cohort.
 
-The Tutor owns one ``Daily`` and delegates to it. Storage calls run in a thread. Every answer
-recorded anywhere (channel quiz, /quiz, /review) reaches ``on_attempt``, which reviews the
-learner's FSRS card for that question.
+The Tutor owns one ``Daily`` and delegates to it. Storage calls run in a thread, the cohort
+picture in the worker pool. Every answer recorded anywhere (channel quiz, /quiz, /review)
+reaches ``on_attempt``, which reviews the learner's FSRS card for that question.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from datetime import UTC, datetime, time, timedelta
 from engine.commands import Request
 from engine.daily_store import LearnerSettings, WorkspaceSettings
 from engine.errors import BadInput, BadOption, Refused, did_you_mean
+from engine.execution import Executor
+from engine.jobs import cohort as cohort_job
 from engine.learning import review as fsrs_review
-from engine.learning.cohort import cohort_report, cohort_text
+from engine.learning.cohort import CohortReport, cohort_report
 from engine.learning.curriculum import Curriculum
 from engine.learning.leaderboard import (
     ACTIVE_DAY,
@@ -26,7 +28,7 @@ from engine.learning.leaderboard import (
     week_bounds,
     weekly_scores,
 )
-from engine.learning.quizzes import question_message
+from engine.learning.quizzes import answer_buttons, question_message
 from engine.learning.schedule import (
     ChannelRef,
     QuizSchedule,
@@ -36,14 +38,14 @@ from engine.learning.schedule import (
     zone,
 )
 from engine.learning.schema import Question
-from engine.learning.service import answer_label, find_concept
-from engine.plots.daily import cohort_chart
-from engine.replies import Button, Image, Reply
+from engine.learning.service import find_concept
+from engine.replies import Button, Reply
 from engine.store import Attempt, LearnerRef, Store
 
 SCHEDULE_ACTIONS = ("show", "set", "pause", "resume", "remove")
 ANY_TOPIC = ("any", "all", "none")
 REVIEW_SCAN = 10  # due cards looked at to find one whose question still exists
+COHORT_TIMEOUT = 20.0  # seconds the cohort picture may take in the worker pool
 
 
 def utcnow() -> datetime:
@@ -53,9 +55,10 @@ def utcnow() -> datetime:
 class Daily:
     """Schedules, spaced repetition, settings and the weekly views for one Tutor."""
 
-    def __init__(self, store: Store, curriculum: Callable[[], Awaitable[Curriculum]], *,
-                 clock: Callable[[], datetime] = utcnow):
+    def __init__(self, store: Store, curriculum: Callable[[], Awaitable[Curriculum]],
+                 executor: Executor, *, clock: Callable[[], datetime] = utcnow):
         self.store, self.curriculum, self.clock = store, curriculum, clock
+        self.executor = executor
 
     async def _call(self, fn, *args, **kwargs):
         return await asyncio.to_thread(fn, *args, **kwargs)
@@ -155,10 +158,8 @@ class Daily:
         question = questions[0]
         total = await self._call(self.store.count_due_cards, learner_id, now)
         prompt = await self._call(self.store.create_prompt, learner, question.id, at=now)
-        buttons = tuple(Button(f"quiz:{prompt.id}:{i}", answer_label(question, i))
-                        for i in range(len(question.options)))
         text = f"🧠 **Review** · {total} due\n\n{question_message(question, cur)}"
-        return Reply(text, buttons=buttons, ephemeral=True,
+        return Reply(text, buttons=answer_buttons(question, prompt.id), ephemeral=True,
                      facts={"prompt_id": prompt.id, "question_id": question.id, "due": total})
 
     async def _nothing_due(self, learner_id: int) -> Reply:
@@ -228,8 +229,10 @@ class Daily:
         today = local_date(self.clock(), tz)
         start = local_instant(today - timedelta(days=request["days"] - 1), time(0, 0), tz)
         end = local_instant(today + timedelta(days=1), time(0, 0), tz)  # through today
-        reply = await asyncio.to_thread(cohort_reply, self.store, await self.curriculum(),
-                                        changed, start, end, request["days"])
+        report = await self._call(workspace_report, self.store, await self.curriculum(),
+                                  changed, start, end, request["days"])
+        reply = await self.executor.submit(cohort_job.run, report, key=learner.key,
+                                           timeout=COHORT_TIMEOUT)
         note = (f"\n\n_Weekly digest: posted Mondays 09:00 {changed.timezone} to "
                 f"{'this channel' if changed.digest_channel == channel else 'its channel'}._"
                 if changed.digest_channel else "\n\n_Weekly digest: off "
@@ -252,21 +255,16 @@ def _workspace_changes(workspace: WorkspaceSettings, request: Request,
     return changed
 
 
-def cohort_reply(store: Store, curriculum: Curriculum, workspace: WorkspaceSettings,
-                 start: datetime, end: datetime, days: int = 7) -> Reply:
-    """The cohort picture and text for ``[start, end)`` (blocking: call it in a thread)."""
+def workspace_report(store: Store, curriculum: Curriculum, workspace: WorkspaceSettings,
+                     start: datetime, end: datetime, days: int = 7) -> CohortReport:
+    """The workspace's cohort report for ``[start, end)`` (blocking: call it in a thread;
+    ``engine.jobs.cohort`` pictures it in the worker pool)."""
     platform, name = workspace.platform, workspace.workspace
     attempts = store.workspace_attempts(platform, name, start, end)
     prompts = store.channel_prompts(platform, name, start, end)
     lapses = store.workspace_lapses(platform, name)
-    report = cohort_report(attempts, prompts, lapses, curriculum, zone(workspace.timezone),
-                           start, days)
-    image = Image("cohort.png", cohort_chart(report),
-                  alt="Active learners per day, answers per daily quiz, hardest concepts")
-    return Reply(cohort_text(report), images=(image,),
-                 facts={"learners": report.learners, "active": list(report.active),
-                        "quizzes": len(report.quizzes),
-                        "hardest": [s.concept for s in report.hardest]})
+    return cohort_report(attempts, prompts, lapses, curriculum, zone(workspace.timezone),
+                         start, days)
 
 
 def describe_settings(s: LearnerSettings) -> str:

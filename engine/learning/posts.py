@@ -13,11 +13,9 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 
 from engine.learning.curriculum import Curriculum
-from engine.learning.quizzes import option_label, question_message
+from engine.learning.quizzes import answer_buttons, option_label, question_message
 from engine.learning.schedule import QuizSchedule
 from engine.learning.schema import Question
-from engine.learning.service import answer_label
-from engine.plots.daily import answers_chart
 from engine.replies import Button, Image, Reply
 
 NO_REPEAT = timedelta(days=60)
@@ -45,27 +43,27 @@ def quiz_post(question: Question, curriculum: Curriculum, prompt_id: int,
             f"_Answer with a button (only you see whether you were right). Answers close at "
             f"{closes:%H:%M} {schedule.timezone}; then I'll post the answer and how the "
             f"channel did._")
-    buttons = tuple(Button(f"quiz:{prompt_id}:{i}", answer_label(question, i))
-                    for i in range(len(question.options)))
-    return Reply(text, buttons=buttons,
+    return Reply(text, buttons=answer_buttons(question, prompt_id),
                  facts={"prompt_id": prompt_id, "question_id": question.id,
                         "concept": question.concept, "closes_at": closes_at.isoformat()})
 
 
-def reveal_post(question: Question, curriculum: Curriculum, choices: Sequence[int]) -> Reply:
-    """The answer, its explanation, a bar chart of the channel's answers, "learn more"."""
+def answer_counts(question: Question, choices: Sequence[int]) -> list[int]:
+    """How many learners picked each option (``choices``: one pick per learner)."""
     counts = Counter(choices)
-    per_option = [counts.get(i, 0) for i in range(len(question.options))]
-    total = len(choices)
+    return [counts.get(i, 0) for i in range(len(question.options))]
+
+
+def reveal_post(question: Question, curriculum: Curriculum, per_option: Sequence[int],
+                chart: Image) -> Reply:
+    """The answer, its explanation, the chart of the channel's answers (``engine.jobs.reveal``
+    renders it in the worker pool), "learn more"."""
+    total = sum(per_option)
     right = per_option[question.answer]
     share = f" — {right} of {total} right ({right / total:.0%})" if total else " — no answers"
     text = (f"🔔 **Answers closed**{share}\n\n_{question.prompt}_\n\n"
             f"The answer: **{option_label(question, question.answer)}**\n\n"
             f"{question.explanation}")
-    chart = answers_chart(question.options, per_option, question.answer, question.prompt)
-    image = Image("daily-quiz-answers.png", chart,
-                  alt="How the channel answered: " + ", ".join(
-                      f"{option_label(question, i)}: {n}" for i, n in enumerate(per_option)))
     buttons = []
     lessons = curriculum.lessons_for(question.concept)
     if lessons:
@@ -73,9 +71,9 @@ def reveal_post(question: Question, curriculum: Curriculum, choices: Sequence[in
     if question.demo:
         buttons.append(Button(f"run:{question.demo}", "Run the demo"))
     buttons.append(Button(f"run:/quiz {question.concept}", "Another question"))
-    return Reply(text, images=(image,), buttons=tuple(buttons),
+    return Reply(text, images=(chart,), buttons=tuple(buttons),
                  facts={"question_id": question.id, "answers": total, "right": right,
-                        "per_option": per_option})
+                        "per_option": list(per_option)})
 
 
 def reminder_post(due: int) -> Reply:

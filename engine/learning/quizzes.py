@@ -7,6 +7,7 @@ import random
 from engine.learning.curriculum import Curriculum
 from engine.learning.progress import WEAK, latest_by_question, mastery, next_lesson
 from engine.learning.schema import Question
+from engine.replies import BUTTON_LABEL_MAX, Button
 from engine.store import Attempt, LearnerRecord
 
 LETTERS = "ABCDE"
@@ -51,6 +52,19 @@ def pick_question(curriculum: Curriculum, record: LearnerRecord, concept: str,
 def option_label(question: Question, index: int) -> str:
     """``B. option text`` (button labels and the verdict)."""
     return f"{LETTERS[index]}. {question.options[index]}"
+
+
+def answer_label(question: Question, index: int) -> str:
+    """A button label within the platforms' limit (the full option is in the message)."""
+    label = question.options[index] if question.kind == "true_false" else option_label(
+        question, index)
+    return label if len(label) <= BUTTON_LABEL_MAX else label[:BUTTON_LABEL_MAX - 1] + "…"
+
+
+def answer_buttons(question: Question, prompt_id: int) -> tuple[Button, ...]:
+    """One button per option, ``quiz:<prompt id>:<choice>`` (``/quiz``, reviews, daily posts)."""
+    return tuple(Button(f"quiz:{prompt_id}:{i}", answer_label(question, i))
+                 for i in range(len(question.options)))
 
 
 def question_message(question: Question, curriculum: Curriculum) -> str:

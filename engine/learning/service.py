@@ -30,14 +30,14 @@ from engine.learning.curriculum import (
 from engine.learning.lessons import lesson_message
 from engine.learning.progress import attempt_xp, next_lesson, summarize
 from engine.learning.quizzes import (
+    answer_buttons,
     choose_concept,
-    option_label,
     pick_question,
     question_message,
     verdict_message,
 )
 from engine.learning.schema import Lesson, Question
-from engine.replies import BUTTON_LABEL_MAX, Button, Reply
+from engine.replies import Button, Reply
 from engine.store import Attempt, LearnerRef, QuizPrompt, Store
 
 log = logging.getLogger(__name__)
@@ -121,9 +121,7 @@ class Learning:
         question = pick_question(cur, record, concept, self.rng)
         prompt = await asyncio.to_thread(self.store.create_prompt, learner, question.id,
                                          at=self.clock())
-        buttons = tuple(Button(f"quiz:{prompt.id}:{i}", answer_label(question, i))
-                        for i in range(len(question.options)))
-        return Reply(question_message(question, cur), buttons=buttons,
+        return Reply(question_message(question, cur), buttons=answer_buttons(question, prompt.id),
                      facts={"prompt_id": prompt.id, "question_id": question.id,
                             "concept": concept, "kind": question.kind})
 
@@ -238,13 +236,6 @@ class Learning:
             f"lessons read, {deleted.get('quiz_attempts', 0)} answers, "
             f"{deleted.get('demo_runs', 0)} demo runs). If you come back, you start afresh.",
             ephemeral=True, facts={"deleted": dict(deleted)})
-
-
-def answer_label(question: Question, index: int) -> str:
-    """A button label within the platforms' limit (the full option is in the message)."""
-    label = question.options[index] if question.kind == "true_false" else option_label(
-        question, index)
-    return label if len(label) <= BUTTON_LABEL_MAX else label[:BUTTON_LABEL_MAX - 1] + "…"
 
 
 def topics_hint(cur: Curriculum) -> str:

@@ -9,6 +9,7 @@ its ``attempts`` counter, so of two sweepers only one wins.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -132,9 +133,7 @@ class ClaimsRepository:
                 self._compare_and_set(row, gave_up_at=now)
             elif self._compare_and_set(row, claimed_at=now, claimed_by=instance,
                                        attempts=row.attempts + 1):
-                won.append(Claim(row.id, row.kind, row.subject, row.local_date, now,
-                                 row.attempts + 1, row.schedule_id, row.learner_id,
-                                 row.prompt_id, aware(row.closes_at) if row.closes_at else None))
+                won.append(replace(_claim(row), claimed_at=now, attempts=row.attempts + 1))
         return won
 
     def _compare_and_set(self, row: PostClaim, **values: Any) -> bool:

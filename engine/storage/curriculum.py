@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from engine.learning.schedule import ChannelRef
 from engine.storage.models import (
     Base,
     ContentItem,
@@ -51,8 +52,9 @@ def _attempt(row: QuizAttemptRow) -> Attempt:
 
 def _prompt(row: QuizPromptRow, owner: LearnerRef | Learner | None) -> QuizPrompt:
     key = None if owner is None else f"{owner.platform}:{owner.workspace}:{owner.user_id}"
+    channel = ChannelRef(row.platform, row.workspace, row.channel) if row.channel else None
     return QuizPrompt(row.id, row.question_id, row.learner_id, aware(row.created_at),
-                      aware(row.closes_at) if row.closes_at else None, row.channel, key)
+                      aware(row.closes_at) if row.closes_at else None, channel, key)
 
 
 class CurriculumRepository:

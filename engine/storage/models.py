@@ -156,7 +156,9 @@ class QuizScheduleRow(Base):
     """A channel's daily quiz (``/quiz-schedule``): one per platform, workspace and channel."""
 
     __tablename__ = "quiz_schedules"
-    __table_args__ = (UniqueConstraint("platform", "workspace", "channel"),)
+    # ids are never reused (claims name "schedule:<id>" and outlive a removed schedule)
+    __table_args__ = (UniqueConstraint("platform", "workspace", "channel"),
+                      {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -178,6 +180,8 @@ class PostClaim(Base):
 
     ``quiz``/``reveal`` of ``schedule:<id>``, ``reminder`` of ``learner:<id>``, ``digest`` of
     ``<platform>:<workspace>``. Inserted if absent; the inserter posts, then sets ``posted_at``.
+    Removing a schedule keeps its claims (``schedule_id`` becomes NULL): a quiz whose answers
+    are open still gets its reveal, and the day's claim keys stay taken.
     """
 
     __tablename__ = "post_claims"
@@ -188,7 +192,7 @@ class PostClaim(Base):
     subject: Mapped[str] = mapped_column(String(96))
     local_date: Mapped[date] = mapped_column(Date)
     schedule_id: Mapped[int | None] = mapped_column(
-        ForeignKey("quiz_schedules.id", ondelete="CASCADE"), index=True)
+        ForeignKey("quiz_schedules.id", ondelete="SET NULL"), index=True)
     learner_id: Mapped[int | None] = mapped_column(
         ForeignKey("learners.id", ondelete="CASCADE"), index=True)
     prompt_id: Mapped[int | None] = mapped_column(

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from engine.errors import TutorError
 from engine.storage.claims import ClaimsRepository
-from engine.storage.curriculum import CurriculumRepository
+from engine.storage.curriculum import CurriculumRepository, find_learner
 from engine.storage.db import session_factory
 from engine.storage.habits import HabitsRepository
 from engine.storage.models import ButtonAction, DemoRunRow, Learner
@@ -33,9 +33,7 @@ class SqlStore(CurriculumRepository, ClaimsRepository, HabitsRepository):
         self.sessions = session_factory(engine)
 
     def _learner_id(self, session, learner: LearnerRef) -> int:
-        row = session.scalar(select(Learner).where(
-            Learner.platform == learner.platform, Learner.workspace == learner.workspace,
-            Learner.user_id == learner.user_id))
+        row = find_learner(session, learner)
         if row is None:
             row = Learner(platform=learner.platform, workspace=learner.workspace,
                           user_id=learner.user_id, display_name=learner.display_name)

@@ -9,6 +9,7 @@ from engine.learning.curriculum import default_curriculum
 from engine.learning.schedule import ChannelRef, QuizSchedule, parse_hhmm
 from engine.replies import Reply
 from engine.scheduler import QuizScheduler, SchedulerConfig
+from tests.engine.executors import ThreadExecutor
 
 
 def utc(*args) -> datetime:
@@ -71,8 +72,10 @@ async def curriculum():
     return default_curriculum()
 
 
-def make_scheduler(store, board: Board, name: str = "a", **config) -> QuizScheduler:
+def make_scheduler(store, board: Board, name: str = "a", executor=None,
+                   **config) -> QuizScheduler:
     return QuizScheduler(store, curriculum, {"slack": board.post, "console": board.post},
+                         executor or ThreadExecutor(),
                          clock=board.clock, sleep=board.sleep, monotonic=board.monotonic,
                          config=SchedulerConfig(**config), instance=name)
 

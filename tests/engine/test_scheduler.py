@@ -6,12 +6,14 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from engine.daily_store import LearnerSettings, WorkspaceSettings
+from engine.errors import Busy
 from engine.learning.review import new_card, review
 from engine.learning.schedule import parse_hhmm
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
 from engine.store import LearnerRef
 from tests.engine.daily_helpers import Board, Clock, add_schedule, make_scheduler, utc
+from tests.engine.executors import ThreadExecutor
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -134,7 +136,8 @@ async def test_a_failing_platform_is_retried_then_given_up(store):
 async def test_the_reveal_posts_answer_chart_and_learn_more_once(store):
     add_schedule(store, window_minutes=30)
     board = Board(Clock(utc(2025, 1, 15, 8, 0)))
-    scheduler = make_scheduler(store, board)
+    executor = ThreadExecutor()
+    scheduler = make_scheduler(store, board, executor=executor)
     await scheduler.tick()
     quiz = board.posts[0].reply
     prompt_id, question_id = quiz.facts["prompt_id"], quiz.facts["question_id"]
@@ -148,7 +151,8 @@ async def test_the_reveal_posts_answer_chart_and_learn_more_once(store):
     assert board.kinds() == ["quiz", "reveal"]
     reveal = board.posts[1].reply
     assert reveal.facts["answers"] == 3 and reveal.facts["per_option"][:2] == [1, 2]
-    assert reveal.images[0].data[:4] == b"\x89PNG"
+    assert reveal.images[0].data[:4] == b"\x89PNG" and "B. " in reveal.images[0].alt
+    assert executor.jobs == ["engine.jobs.reveal.run"]  # rendered in the pool
     assert any(b.label == "Learn more" and b.id.startswith("run:/learn ") for b in reveal.buttons)
 
 
@@ -206,8 +210,78 @@ async def test_review_reminders_go_out_at_the_learners_time_when_cards_are_due(s
 async def test_the_weekly_digest_posts_monday_morning_once(store):
     store.save_workspace_settings(WorkspaceSettings("slack", "T1", "Europe/Warsaw", "CLEADS"))
     board = Board(Clock(utc(2025, 1, 13, 7, 0)))  # Monday 08:00 local
-    scheduler = make_scheduler(store, board)
+    executor = ThreadExecutor()
+    scheduler = make_scheduler(store, board, executor=executor)
     await tick_until(scheduler, board.clock, utc(2025, 1, 13, 12), timedelta(minutes=30))
     assert board.kinds() == ["digest"] and board.posts[0].channel.channel == "CLEADS"
     assert board.posts[0].at == utc(2025, 1, 13, 8, 0)
-    assert board.posts[0].reply.images
+    assert board.posts[0].reply.images and executor.jobs == ["engine.jobs.cohort.run"]
+
+
+async def test_a_schedule_removed_while_answers_are_open_still_gets_its_reveal(store):
+    schedule = add_schedule(store, channel="C7", window_minutes=30)
+    board = Board(Clock(utc(2025, 1, 15, 8, 0)))
+    scheduler = make_scheduler(store, board)
+    await scheduler.tick()
+    assert board.kinds() == ["quiz"]
+    assert store.remove_schedule(schedule.channel)
+    await tick_until(scheduler, board.clock, utc(2025, 1, 15, 9, 30), timedelta(minutes=1))
+    assert board.kinds() == ["quiz", "reveal"]
+    assert board.posts[1].channel == schedule.channel
+    assert board.posts[1].at == utc(2025, 1, 15, 8, 30)
+    board.clock.advance(minutes=10)  # past any claim deadline: nothing left to retry
+    await make_scheduler(store, board, "other").tick()
+    assert board.kinds() == ["quiz", "reveal"]
+
+
+async def test_a_schedule_made_after_a_removal_posts_the_same_day(store):
+    removed = add_schedule(store, channel="C7", at="09:00")
+    board = Board(Clock(utc(2025, 1, 15, 8, 0)))
+    await make_scheduler(store, board).tick()
+    store.remove_schedule(removed.channel)
+    added = add_schedule(store, channel="C8", at="10:00", since=utc(2025, 1, 15, 8, 5))
+    assert added.id != removed.id  # the removed schedule's claims still name its id
+    board.clock.now = utc(2025, 1, 15, 9, 0)
+    await make_scheduler(store, board).tick()
+    posted = sorted(zip(board.kinds(), [p.channel.channel for p in board.posts], strict=True))
+    assert posted == [("quiz", "C7"), ("quiz", "C8"), ("reveal", "C7")]
+
+
+class FullPool(ThreadExecutor):
+    """A pool whose workers are all busy with learners' demos for the first ``busy`` jobs."""
+
+    def __init__(self, busy: int) -> None:
+        super().__init__()
+        self.busy = busy
+
+    async def submit(self, fn, *args, key, timeout, on_progress=None):
+        if self.busy:
+            self.busy -= 1
+            raise Busy("I'm busy with other demos right now; try again in a few seconds.")
+        return await super().submit(fn, *args, key=key, timeout=timeout)
+
+
+async def test_a_full_pool_delays_the_reveal_but_does_not_drop_it(store):
+    add_schedule(store, window_minutes=5)
+    board = Board(Clock(utc(2025, 1, 15, 8, 0)))
+    scheduler = make_scheduler(store, board, executor=FullPool(busy=2), spacing=0.0,
+                               channel_gap=0.0)
+    await scheduler.tick()
+    board.clock.advance(minutes=5)
+    report = await scheduler.tick()
+    assert board.kinds() == ["quiz", "reveal"] and report.failed == []
+    assert board.slept == [1.0, 2.0]  # waited for room twice, then rendered
+
+
+async def test_a_pool_full_for_too_long_fails_the_reveal_for_a_later_retry(store):
+    schedule = add_schedule(store, window_minutes=5)
+    board = Board(Clock(utc(2025, 1, 15, 8, 0)))
+    scheduler = make_scheduler(store, board, executor=FullPool(busy=4), spacing=0.0,
+                               channel_gap=0.0, claim_deadline=timedelta(minutes=5))
+    await scheduler.tick()
+    board.clock.advance(minutes=5)
+    assert (await scheduler.tick()).failed == [("reveal", f"schedule:{schedule.id}")]
+    assert board.kinds() == ["quiz"]
+    board.clock.advance(minutes=6)
+    assert (await scheduler.tick()).recovered == 1
+    assert board.kinds() == ["quiz", "reveal"]

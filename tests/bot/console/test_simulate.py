@@ -10,7 +10,7 @@ from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
 from engine.tutor import Tutor
 from tests.engine.daily_helpers import utc
-from tests.engine.learning.conftest import ThreadExecutor
+from tests.engine.executors import ThreadExecutor
 
 
 async def test_a_simulated_monday_posts_quizzes_reveals_a_reminder_and_the_digest(tmp_path):

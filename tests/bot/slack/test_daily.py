@@ -28,8 +28,8 @@ def scheduler(harness, clock, instance: str = "a") -> QuizScheduler:
     """The real scheduler, posting through the Slack poster on the app's own client."""
     poster = SlackPoster(harness.app.client)
     return QuizScheduler(harness.tutor.store, harness.tutor.learning.curriculum,
-                         {"slack": poster.post}, clock=clock, config=NO_PACING,
-                         instance=instance)
+                         {"slack": poster.post}, harness.tutor.executor, clock=clock,
+                         config=NO_PACING, instance=instance)
 
 
 async def answer_to(fake, rid: str) -> dict:

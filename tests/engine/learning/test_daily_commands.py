@@ -12,7 +12,7 @@ from engine.learning.schedule import ChannelRef
 from engine.store import LearnerRef
 from engine.tutor import Tutor
 from tests.engine.daily_helpers import Clock, utc
-from tests.engine.learning.conftest import ThreadExecutor
+from tests.engine.executors import ThreadExecutor
 
 CUR = default_curriculum()
 ANA = LearnerRef("slack", "T1", "U1", "Ana")
@@ -167,6 +167,7 @@ async def test_cohort_draws_the_group_and_sets_the_weekly_digest(tutor, store):
                                channel="CLEADS")
     assert reply.images[0].data[:4] == b"\x89PNG" and reply.facts["learners"] == 2
     assert reply.facts["hardest"] == ["tokenization"] and "this channel" in reply.text
+    assert reply.ephemeral and tutor.executor.jobs[-1] == "engine.jobs.cohort.run"
     settings = store.workspace_settings("slack", "T1")
     assert (settings.digest_channel, settings.timezone) == ("CLEADS", "Europe/Warsaw")
     assert store.digest_workspaces(["slack"]) == [settings]

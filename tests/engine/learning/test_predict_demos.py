@@ -19,7 +19,7 @@ from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
 from engine.store import LearnerRef
 from engine.tutor import Tutor
-from tests.engine.learning.conftest import ThreadExecutor
+from tests.engine.executors import ThreadExecutor
 
 PREDICT = [q for q in default_curriculum().questions if q.kind == "predict"]
 CHECKER = LearnerRef("console", "local", "content-check")
