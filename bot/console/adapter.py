@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 from typing import TextIO
 
+from bot.errors import user_message
 from engine.errors import TutorError
 from engine.learning.schedule import ChannelRef
 from engine.replies import Progress, Reply
@@ -58,13 +59,8 @@ class ConsoleAdapter:
                 reply = await self.tutor.handle(self.learner, line, on_progress=self._progress,
                                                 admin=True,  # anyone is admin locally
                                                 channel=self.channel)
-        except TutorError as err:
-            self._print(render_text(err.user_message))
-            return False
-        except Exception:  # a bug: never a traceback for the learner
-            ref = uuid.uuid4().hex[:8]
-            log.exception("unexpected error [%s] answering %r", ref, line[:200])
-            self._print(f"Sorry — something went wrong on my side (error id {ref}).")
+        except Exception as err:  # a bug gets an apology, never a traceback
+            self._print(render_text(user_message(err, repr(line[:200]), log)))
             return False
         self.show(reply)
         return True

@@ -18,6 +18,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.text import ELLIPSIS, clip
 from engine.commands import Command, Request
 from engine.errors import TutorError
 from engine.options import (
@@ -51,8 +52,7 @@ Handler = Callable[[discord.Interaction, Command, Request], Awaitable[None]]
 
 def shorten(text: str, limit: int = DESCRIPTION_MAX) -> str:
     """``text`` as one plain line cut to ``limit`` characters with an ellipsis; never empty."""
-    text = " ".join(_plain(text).split()) or "…"
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return clip(" ".join(_plain(text).split()) or ELLIPSIS, limit)
 
 
 class OptionTransformer(app_commands.Transformer):

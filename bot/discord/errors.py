@@ -1,40 +1,33 @@
 """The one error handler for the Discord adapter (app commands and buttons alike).
 
 A ``TutorError`` is the learner's own business: its message, privately. Anything else is a
-bug: it is logged with a short correlation id and the learner gets an apology quoting it.
+bug: logged with a short correlation id, apologised for quoting it (``bot.errors``).
 Delivery failures are logged, never retried in a loop (Discord bans IPs that keep failing).
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 
 import discord
 from discord import app_commands
 
+from bot import errors
 from bot.discord.outbox import Outbox
-from engine.errors import TutorError
 
 log = logging.getLogger(__name__)
 
-APOLOGY = "Sorry — something went wrong on my side (error id `{ref}`). Please try again."
 STALE = ("Discord's copy of this command is out of date, so I can't read it. A facilitator "
          "can fix that with `tutorbot discord sync`; meanwhile try `/help`.")
 
 
 def user_message(interaction: discord.Interaction, error: BaseException) -> str:
     """What to tell the learner about ``error`` (and log it when it is a bug)."""
-    original = getattr(error, "original", None) or error  # CommandInvokeError wraps
-    if isinstance(original, TutorError):
-        return original.user_message
     if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
         log.warning("stale app command from Discord (%s): run `tutorbot discord sync`", error)
         return STALE
-    ref = uuid.uuid4().hex[:8]
-    log.error("unexpected error [%s] answering %s", ref, describe(interaction),
-              exc_info=(type(original), original, original.__traceback__))
-    return APOLOGY.format(ref=ref)
+    original = getattr(error, "original", None) or error  # CommandInvokeError wraps
+    return errors.user_message(original, describe(interaction), log)
 
 
 def describe(interaction: discord.Interaction) -> str:

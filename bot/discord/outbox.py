@@ -12,18 +12,17 @@ Discord rules this follows (see /work/shared/PLATFORMS.md):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import logging
 from datetime import timedelta
 from typing import Any
 
-import aiohttp
 import discord
 
 from bot.discord import attachments
 from bot.discord.buttons import button_view
 from bot.discord.text import progress_line, split_message, with_footer
+from bot.progress import ProgressMessage
 from engine.replies import Image, Progress, Reply
 
 log = logging.getLogger(__name__)
@@ -44,13 +43,10 @@ class Outbox:
     def __init__(self, interaction: discord.Interaction,
                  progress_interval: float = PROGRESS_INTERVAL) -> None:
         self.interaction = interaction
-        self.progress_interval = progress_interval
         self.private_defer: bool | None = None  # None until deferred
         self.progress_shown = False
-        self._latest: Progress | None = None
-        self._painter: asyncio.Task[None] | None = None
-        self._painting = False
-        self._closed = False
+        self._progress = ProgressMessage(self._show_progress, interval=progress_interval,
+                                         give_up_on=(discord.HTTPException,))
         interaction.extras["outbox"] = self
 
     @classmethod
@@ -75,34 +71,15 @@ class Outbox:
 
         Reports arriving faster than one per ``progress_interval`` are coalesced: the newest
         wins."""
-        if self._closed or self.private_defer is None or self.expired():
+        if self.private_defer is None or self.expired():
             return
-        self._latest = report
-        if self._painter is None or self._painter.done():
-            self._painter = asyncio.create_task(self._paint())
+        await self._progress.report(report)
 
-    async def _paint(self) -> None:
-        while self._latest is not None and not self._closed:
-            report, self._latest = self._latest, None
-            self._painting = True
-            try:
-                extra = self._progress_files(report)
-                await self.interaction.edit_original_response(
-                    content=progress_line(report.text, report.fraction),
-                    allowed_mentions=NO_MENTIONS, **extra)
-                self.progress_shown = True
-            except discord.HTTPException as err:  # never retry in a loop: stop showing progress
-                log.warning("progress edit failed (%s %s); no more progress for this answer",
-                            err.status, err.code)
-                self._closed = True
-            except (aiohttp.ClientError, TimeoutError, OSError) as err:  # the network itself
-                log.warning("progress edit failed (%s); no more progress for this answer",
-                            type(err).__name__)
-                self._closed = True
-            finally:
-                self._painting = False
-            if not self._closed:
-                await asyncio.sleep(self.progress_interval)
+    async def _show_progress(self, report: Progress) -> None:
+        await self.interaction.edit_original_response(
+            content=progress_line(report.text, report.fraction),
+            allowed_mentions=NO_MENTIONS, **self._progress_files(report))
+        self.progress_shown = True
 
     def _progress_files(self, report: Progress) -> dict[str, Any]:
         image = report.image
@@ -110,24 +87,11 @@ class Outbox:
             return {}
         return {"attachments": [_file(image)]}
 
-    async def _stop_progress(self) -> None:
-        """No more progress edits; let an edit in flight finish so it cannot land last."""
-        self._closed = True
-        task, self._painter = self._painter, None
-        if task is None or task.done():
-            return
-        if self._painting:
-            await task
-        else:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
     # --- answers ----------------------------------------------------------------------------
 
     async def send(self, reply: Reply) -> None:
         """Deliver a reply: text in pieces of 2 000 characters, files, then buttons."""
-        await self._stop_progress()
+        await self._progress.close()
         messages = await self._messages(reply)
         private = reply.ephemeral
         if not self.interaction.response.is_done():

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Iterable
 
+from bot.text import FENCE, clip, progress_bar, split
 from engine.replies import Button, Progress
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,6 @@ ACTION_ID_MAX = 255  # characters of an action_id
 FALLBACK_TEXT_MAX = 3000  # top-level `text` beside blocks: notifications and screen readers
 MESSAGE_TEXT_MAX = 40000  # Slack truncates chat.postMessage text beyond this
 
-FENCE = "```"
 _FENCED = re.compile(r"(```.*?```)", re.S)
 _INLINE_CODE = re.compile(r"(`[^`\n]+`)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
@@ -53,34 +53,6 @@ def mrkdwn(text: str) -> str:
         pieces = _INLINE_CODE.split(part)
         out.append("".join(p if p.startswith("`") else _BOLD.sub(r"*\1*", p) for p in pieces))
     return "".join(out)
-
-
-def split_text(text: str, limit: int = SECTION_TEXT_MAX) -> list[str]:
-    """Cut mrkdwn into chunks of at most ``limit`` characters at line ends, closing and
-    reopening a code fence that a cut falls inside."""
-    chunks: list[str] = []
-    current = ""
-    in_fence = False
-    budget = limit - len(FENCE) - 1  # room to close a fence
-    for line in _lines(text, budget - len(FENCE) - 1):
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > budget and current:
-            chunks.append(current + (f"\n{FENCE}" if in_fence else ""))
-            candidate = (f"{FENCE}\n" if in_fence else "") + line
-        current = candidate
-        if line.count(FENCE) % 2:
-            in_fence = not in_fence
-    if current:
-        chunks.append(current)
-    return chunks or [""]
-
-
-def _lines(text: str, width: int) -> Iterable[str]:
-    for line in text.split("\n"):
-        while len(line) > width:  # one enormous line: hard cut
-            yield line[:width]
-            line = line[width:]
-        yield line
 
 
 def section(text: str) -> dict:
@@ -120,7 +92,7 @@ def message_blocks(text: str, buttons: Iterable[Button] = (), footer: str | None
                    ) -> list[dict]:
     """Sections for ``text`` (already mrkdwn), then the buttons, then a context footer."""
     tail = actions(buttons) + ([context(footer)] if footer else [])
-    sections = [section(chunk) for chunk in split_text(text)] if text else []
+    sections = [section(chunk) for chunk in split(text, SECTION_TEXT_MAX)]
     room = BLOCKS_MAX - len(tail)
     if len(sections) > room:
         sections = sections[:room - 1] + [section("_… the rest did not fit in one message._")]
@@ -129,14 +101,12 @@ def message_blocks(text: str, buttons: Iterable[Button] = (), footer: str | None
 
 def fallback(text: str) -> str:
     """The top-level ``text`` sent beside blocks."""
-    return text if len(text) <= FALLBACK_TEXT_MAX else text[:FALLBACK_TEXT_MAX - 1] + "…"
+    return clip(text, FALLBACK_TEXT_MAX)
 
 
 def progress_text(report: Progress, command: str) -> str:
-    """``⏳ /train-demo — epoch 40/100  ▓▓▓▓░░░░░░ 40%``"""
+    """``⏳ /train-demo — epoch 40/100  ▰▰▰▰▱▱▱▱▱▱ 40%``"""
     line = f":hourglass_flowing_sand: `{escape(command)}` — {mrkdwn(report.text)}"
     if report.fraction is not None:
-        share = min(max(report.fraction, 0.0), 1.0)
-        filled = round(share * 10)
-        line += f"  {'▓' * filled}{'░' * (10 - filled)} {share:.0%}"
+        line += f"  {progress_bar(report.fraction)}"
     return line

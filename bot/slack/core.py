@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from aiohttp import ClientSession
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.actions import may_need_admin, needs_admin
 from bot.slack.admin import AdminCheck
 from bot.slack.blocks import unescape
 from bot.slack.inflight import InFlight
@@ -17,14 +19,14 @@ from bot.slack.origin import Origin
 from bot.slack.outbox import Outbox
 from bot.slack.webapi import ResponseUrl
 from engine.commands import COMMANDS, Request
-from engine.parsing import parse, parse_args
+from engine.parsing import find_command, parse, parse_args
 from engine.replies import Reply
 from engine.tutor import Tutor
 
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 HELP = "/help"
 
-Work = Callable[[Outbox], Awaitable[Reply]]
+UseCase = Callable[..., Awaitable[Reply]]  # Tutor.run or Tutor.press, bound to its arguments
 
 
 def message_line(text: str) -> str:
@@ -73,33 +75,28 @@ class SlackCore:
                     button_id: str) -> None:
         """A Block Kit button whose action_id is the engine's Button.id."""
         self.in_flight.add()
-        admin = await self.admins.is_admin(client, origin.team_id, origin.user_id)
-
-        async def work(outbox: Outbox) -> Reply:
-            return await self.tutor.press(origin.learner, button_id,
-                                          on_progress=outbox.progress.report,
-                                          request_key=origin.request_key, admin=admin,
-                                          channel=origin.channel)
-
-        await self._deliver(self.outbox(client, origin, respond, "button"), work)
+        use_case = partial(self.tutor.press, origin.learner, button_id)
+        await self._answer(client, origin, respond, "button", use_case,
+                           admin_matters=may_need_admin(button_id))
 
     async def _run(self, client: AsyncWebClient, origin: Origin, respond: Any,
                    request: Request) -> None:
-        # /help shows facilitators their commands too; is_admin is cached and runs after ack
-        admin = await self.admins.is_admin(client, origin.team_id, origin.user_id)
+        use_case = partial(self.tutor.run, origin.learner, request)
+        await self._answer(client, origin, respond, f"/{request.command}", use_case,
+                           admin_matters=needs_admin(find_command(request.command)))
 
-        async def work(outbox: Outbox) -> Reply:
-            return await self.tutor.run(origin.learner, request,
-                                        on_progress=outbox.progress.report,
-                                        request_key=origin.request_key, admin=admin,
-                                        channel=origin.channel)
-
-        await self._deliver(self.outbox(client, origin, respond, f"/{request.command}"), work)
-
-    @staticmethod
-    async def _deliver(outbox: Outbox, work: Work) -> None:
+    async def _answer(self, client: AsyncWebClient, origin: Origin, respond: Any, label: str,
+                      use_case: UseCase, *, admin_matters: bool) -> None:
+        """Run ``use_case`` for the asker and deliver its Reply. Slack is asked whether the
+        asker is a facilitator (``users.info``, cached) only when the answer can depend on
+        it; quiz answers and most commands never ask."""
+        admin = admin_matters and await self.admins.is_admin(client, origin.team_id,
+                                                             origin.user_id)
+        outbox = self.outbox(client, origin, respond, label)
         try:
-            reply = await work(outbox)
+            reply = await use_case(on_progress=outbox.progress.report,
+                                   request_key=origin.request_key, admin=admin,
+                                   channel=origin.channel)
         except BaseException:
             await outbox.abandon()  # clean up the progress message; the error handler answers
             raise

@@ -4,36 +4,27 @@ else -> logged with a correlation id, and a short apology carrying that id."""
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import errors
 from bot.slack import origin as origins
 from bot.slack.core import SlackCore
 from bot.slack.outbox import Outbox
 from bot.slack.webapi import slack_error
-from engine.errors import TutorError
 
 log = logging.getLogger(__name__)
 
 
-def apology(ref: str) -> str:
-    return f"Sorry — something went wrong on my side (error id `{ref}`). Please try again."
-
-
 def user_message(error: BaseException, body: dict[str, Any]) -> str:
     """What the learner is told; unexpected errors are logged here with their id."""
-    if isinstance(error, TutorError):
-        return error.user_message
-    ref = uuid.uuid4().hex[:8]
     what = body.get("command") or body.get("type") or "request"
-    log.error("unexpected error [%s] handling %s from %s", ref, what,
-              body.get("user_id") or (body.get("user") or {}).get("id")
-              or (body.get("event") or {}).get("user"), exc_info=error)
-    return apology(ref)
+    who = (body.get("user_id") or (body.get("user") or {}).get("id")
+           or (body.get("event") or {}).get("user"))
+    return errors.user_message(error, f"{what} from {who}", log)
 
 
 def register(app: AsyncApp, core: SlackCore) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.progress import ProgressMessage
 from bot.slack.blocks import (
     MESSAGE_TEXT_MAX,
     escape,
@@ -19,7 +20,6 @@ from bot.slack.blocks import (
     progress_text,
 )
 from bot.slack.origin import Origin
-from bot.slack.progress import ProgressMessage
 from bot.slack.webapi import NOT_IN_CHANNEL, slack_error
 from engine.replies import Button, Image, Progress, Reply
 
@@ -42,7 +42,7 @@ class Outbox:
         self.label = label  # the command being answered, for progress and the footer
         self.bot_name = bot_name
         self.progress_ts: str | None = None
-        self.progress = ProgressMessage(self._show_progress)
+        self.progress = ProgressMessage(self._show_progress, give_up_on=(SlackApiError,))
 
     # --- public ---------------------------------------------------------------------------
 

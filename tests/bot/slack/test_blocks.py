@@ -9,10 +9,10 @@ from bot.slack.blocks import (
     actions,
     message_blocks,
     mrkdwn,
-    split_text,
+    progress_text,
     unescape,
 )
-from engine.replies import Button
+from engine.replies import Button, Progress
 
 
 def test_bold_bullets_and_escaping_but_code_is_left_alone():
@@ -22,19 +22,19 @@ def test_bold_bullets_and_escaping_but_code_is_left_alone():
     assert unescape("a &lt;b&gt; &amp;amp;") == "a <b> &amp;"
 
 
-def test_long_text_is_cut_at_lines_and_code_fences_are_reopened():
+def test_long_text_becomes_sections_within_slacks_limit():
     code = "\n".join(f"row {i:04d} " + "x" * 40 for i in range(200))
-    text = "intro\n```\n" + code + "\n```\nthe end"
-    chunks = split_text(text)
-    assert len(chunks) > 2 and all(len(c) <= SECTION_TEXT_MAX for c in chunks)
-    assert all(c.count("```") % 2 == 0 for c in chunks)  # each chunk's fences are balanced
-    rejoined = "\n".join(chunks).replace("\n```\n```\n", "\n")
-    assert rejoined == text
+    blocks = message_blocks("intro\n```\n" + code + "\n```\nthe end")
+    texts = [b["text"]["text"] for b in blocks]
+    assert len(texts) > 2 and all(len(t) <= SECTION_TEXT_MAX for t in texts)
+    assert all(t.count("```") % 2 == 0 for t in texts)  # each section's fences are balanced
+    assert message_blocks(" \n ") == []  # no empty sections (Slack refuses them)
 
 
-def test_one_enormous_line_is_cut_too():
-    chunks = split_text("y" * 10_000)
-    assert "".join(chunks) == "y" * 10_000 and all(len(c) <= SECTION_TEXT_MAX for c in chunks)
+def test_progress_line_names_the_command_and_shows_a_bar():
+    line = progress_text(Progress("epoch **40**/100", 0.4), "/train-demo")
+    assert line == ":hourglass_flowing_sand: `/train-demo` — epoch *40*/100  ▰▰▰▰▱▱▱▱▱▱ 40%"
+    assert progress_text(Progress("loading <data>"), "/x").endswith("— loading &lt;data&gt;")
 
 
 def test_buttons_carry_the_engine_id_and_respect_limits():

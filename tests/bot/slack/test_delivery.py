@@ -4,7 +4,9 @@ import asyncio
 import logging
 import re
 
+from engine.store import LearnerRef
 from tests.bot.slack.conftest import action_body, event_body
+from tests.bot.slack.fake_slack import TEAM
 
 
 async def test_rate_limited_call_is_retried_after_retry_after_and_delivered_once(harness):
@@ -143,3 +145,28 @@ async def test_workspace_admins_are_vouched_for_to_the_engine(harness, monkeypat
     await fake.wait_for(lambda: len(fake.named("response")) == 2)
     assert seen == {"UADMIN": True, "UPLAIN": False}
     assert sorted(c.params["user"] for c in fake.named("users.info")) == ["UADMIN", "UPLAIN"]
+
+
+async def test_only_requests_that_can_need_facilitator_rights_ask_users_info(harness):
+    fake, store = harness.fake, harness.tutor.store
+    fake.admins.add("UADMIN")
+
+    def answers() -> dict[str, str]:
+        return {c.params["_rid"]: c.params["text"] for c in fake.named("response")}
+
+    question = next(q for q in (await harness.tutor.learning.curriculum()).questions
+                    if q.kind != "predict")  # answering runs no demo
+    prompt = store.create_prompt(LearnerRef("slack", TEAM, "U1", "u1"), question.id)
+    await harness.command("quiz", "")  # a learner's command
+    await harness.post(action_body(fake, f"quiz:{prompt.id}:{question.answer}"))
+    await fake.wait_for(lambda: fake.named("chat.postMessage") and "U1-button" in answers())
+    assert "Right!" in answers()["U1-button"]
+    assert fake.named("users.info") == []  # neither the quiz nor its answer asked
+
+    stored = store.save_action("run:/quiz-schedule show")
+    await harness.post(action_body(fake, "run:/quiz-schedule show", user="UADMIN"))
+    await harness.post(action_body(fake, f"b:{stored}", user="UPLAIN"))
+    await fake.wait_for(lambda: {"UADMIN-button", "UPLAIN-button"} <= set(answers()))
+    assert sorted(c.params["user"] for c in fake.named("users.info")) == ["UADMIN", "UPLAIN"]
+    assert "for facilitators" not in answers()["UADMIN-button"]
+    assert "for facilitators" in answers()["UPLAIN-button"]

@@ -1,9 +1,11 @@
-"""A progress message updated in place: posted once, then ``chat.update``d, never flooding.
+"""A progress message updated in place: shown once, then edited, never flooding.
 
-The engine's progress callback must not wait on Slack (the worker pool reads the job's pipe
-in between), so ``report`` only stores the newest report; one task posts it, at most once a
-second per message (Slack's per-channel pace), and only if the job is still running after
-``first_delay`` (jobs pace their own reports; quick jobs send none).
+The engine's progress callback must not wait on the platform (the worker pool reads the
+job's pipe in between), so ``report`` only stores the newest report; one task shows it, at
+most once per ``interval`` (Slack: about one message a second per channel; Discord: one edit
+a second), and only if the job is still running after ``first_delay`` (jobs pace their own
+reports; quick jobs send none). Progress is a courtesy: the first failure to show it ends
+it for that answer (never retried in a loop), and never fails the job.
 """
 
 from __future__ import annotations
@@ -14,41 +16,44 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
 
-from bot.slack.webapi import slack_error
 from engine.replies import Progress
 
 log = logging.getLogger(__name__)
 
-MIN_INTERVAL = 1.0  # seconds between updates of one message (about 1 message/s per channel)
+INTERVAL = 1.0  # seconds between updates of one message
 FIRST_DELAY = 0.0  # seconds after the first report before a progress message appears
+NETWORK_ERRORS = (aiohttp.ClientError, TimeoutError, OSError)  # after the client's retries
 
 Show = Callable[[Progress], Awaitable[None]]
 
 
 class ProgressMessage:
-    """Coalesces progress reports and shows the newest through ``show``."""
+    """Coalesces progress reports and shows the newest through ``show``; an exception in
+    ``give_up_on`` (the platform's API errors) or a network error stops the updates."""
 
     def __init__(self, show: Show, *, first_delay: float = FIRST_DELAY,
-                 interval: float = MIN_INTERVAL) -> None:
+                 interval: float = INTERVAL,
+                 give_up_on: tuple[type[Exception], ...] = ()) -> None:
         self._show = show
         self._first_delay = first_delay
         self._interval = interval
+        self._give_up_on = (*give_up_on, *NETWORK_ERRORS)
         self._latest: Progress | None = None
         self._changed = asyncio.Event()
         self._closed = asyncio.Event()
         self._task: asyncio.Task | None = None
 
     async def report(self, progress: Progress) -> None:
-        """The engine's ``on_progress``: remember the newest report; never waits on Slack."""
+        """The engine's ``on_progress``: remember the newest report; never waits to show it."""
         self._latest = progress
         self._changed.set()
         if self._task is None and not self._closed.is_set():
-            self._task = asyncio.create_task(self._run(), name="slack-progress")
+            self._task = asyncio.create_task(self._run(), name="progress")
 
     async def close(self) -> None:
-        """Stop updating; an update already under way is allowed to finish."""
+        """Stop updating; an update already under way is allowed to finish, so it cannot
+        land after the answer."""
         self._closed.set()
         self._changed.set()
         if self._task is not None:
@@ -68,14 +73,11 @@ class ProgressMessage:
             if self._closed.is_set():
                 return
             self._changed.clear()
-            report = self._latest
             try:
-                await self._show(report)
-            except SlackApiError as err:  # progress is a courtesy: never fail the job for it
-                log.warning("progress update failed: %s", slack_error(err))
-            except (aiohttp.ClientError, TimeoutError, OSError) as err:  # network, after retries
-                log.warning("progress update failed (%s); no more progress for this answer",
-                            type(err).__name__)
+                await self._show(self._latest)
+            except self._give_up_on as err:
+                log.warning("progress update failed (%s: %s); no more progress for this "
+                            "answer", type(err).__name__, err)
                 return
             if await self._pause(self._interval):
                 return

@@ -1,0 +1,43 @@
+"""Button actions as the engine encodes them, read by adapters before the Tutor runs them:
+``run:/cmd …`` runs a command line, ``b:<key>`` is a stored action too long for a button
+id, ``quiz:12:2`` answers a quiz, ``forget:<token>`` confirms a deletion.
+
+Adapters use this to ask for facilitator rights only when the answer can depend on them
+(Slack's check costs a rate-limited ``users.info`` call).
+"""
+
+from __future__ import annotations
+
+from engine import commands as table
+from engine.commands import Command
+
+RUN = "run"
+STORED = "b"
+ADMIN_AWARE = frozenset({"help"})  # answers differ for facilitators (/help lists their commands)
+
+
+def command_of(action: str) -> Command | None:
+    """The command a ``run:`` action runs; None for other actions and unknown names."""
+    verb, _, line = action.partition(":")
+    if verb != RUN:
+        return None
+    name = line.strip().lstrip("/").split(" ", 1)[0].lower()
+    return table.COMMANDS.get(name)
+
+
+def needs_admin(command: Command) -> bool:
+    """Whether running ``command`` depends on the caller being a facilitator."""
+    return command.admin or command.name in ADMIN_AWARE
+
+
+def may_need_admin(action: str) -> bool:
+    """Whether pressing ``action`` can depend on the caller being a facilitator: a stored
+    action (anything, until loaded), a ``run:`` of a command that needs it or of an unknown
+    one; never a quiz answer or any other verb."""
+    verb = action.partition(":")[0]
+    if verb == STORED:
+        return True
+    if verb != RUN:
+        return False
+    command = command_of(action)
+    return command is None or needs_admin(command)
