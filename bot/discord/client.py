@@ -19,6 +19,7 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
+from bot import actions
 from bot.app import running_scheduler, settle_heap
 from bot.discord import errors
 from bot.discord.buttons import ActionButton
@@ -75,12 +76,12 @@ def private_first(action: str) -> bool:
     """Whether to defer a button click privately (a guess that saves calls; the outbox
     copes either way): demo re-runs and stored long actions ("run again with …") answer in
     public, anything else (quiz answers) privately."""
-    verb, _, rest = action.partition(":")
-    if verb == "b":
+    verb = action.partition(":")[0]
+    if verb == actions.STORED:
         return False
-    if verb != "run":
+    if verb != actions.RUN:
         return True
-    command = table.COMMANDS.get(rest.lstrip("/").split(" ", 1)[0])
+    command = actions.command_of(action)
     return command is None or not command.heavy
 
 
