@@ -6,7 +6,8 @@ interpreter. Each round the fake sends 100 /tokenize INTERACTION_CREATE frames f
 learners in one burst; latency is the time from a frame leaving the fake gateway to its
 type-5 callback reaching the fake REST API (CLOCK_MONOTONIC is shared by both processes).
 Everything after the defer (the jobs, "busy" answers for the overflow) runs concurrently, as
-it would in production.
+it would in production. The bot defers from the raw frame (bot/discord/early.py); the
+reference run shows a bare aiohttp client doing one request per frame, for comparison.
 
 Run: .venv/bin/python bench/bench_discord_defer.py [--rounds 5] [--burst 100]
 """
@@ -110,8 +111,8 @@ async def run_bot(rounds: int, burst: int) -> dict:
 
 
 async def run_floor(rounds: int, burst: int) -> dict:
-    """The harness floor: a bare aiohttp client that only acknowledges (no discord.py, no
-    engine). What it measures is the fake's and the machine's share of the latency."""
+    """A reference: a bare aiohttp client that only acknowledges (no discord.py, no engine),
+    one aiohttp request per frame — what a bot spends without tutorbot's early defer."""
     import aiohttp
 
     child, api_base, gateway_url = await start_fake(rounds, burst)
@@ -175,7 +176,7 @@ if __name__ == "__main__":
     if args.fake:
         asyncio.run(serve(args.rounds, args.burst))
     else:
-        print("harness floor (bare aiohttp client, no discord.py):")
+        print("reference: a bare aiohttp client, one request per frame (no discord.py):")
         report(asyncio.run(run_floor(args.rounds, args.burst)), args.rounds, args.burst)
         print("tutorbot (discord.py + Tutor + worker pool + SQLite):")
         report(asyncio.run(run_bot(args.rounds, args.burst)), args.rounds, args.burst)

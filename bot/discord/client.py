@@ -2,7 +2,9 @@
 persistent buttons, one error handler; ``sync_commands`` registers the commands explicitly.
 
 Every command and button follows one path: defer at once (the 3-second rule) -> the Tutor
-(worker pool, database) -> the outbox. Only the defer happens before any I/O of ours.
+(worker pool, database) -> the outbox. The defer is written from the gateway frame itself
+(``early.py``) before discord.py builds the interaction; if that failed, the bot defers the
+usual way.
 Once connected, the daily-quiz scheduler runs beside the bot (``TutorBot.serve``) and posts
 through ``ChannelPoster``.
 """
@@ -13,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 import discord
 import yarl
@@ -24,6 +27,7 @@ from bot.app import running_scheduler, settle_heap
 from bot.discord import errors
 from bot.discord.buttons import ActionButton
 from bot.discord.commands import app_commands_for
+from bot.discord.early import EarlyDefer
 from bot.discord.outbox import Outbox
 from bot.discord.poster import ChannelPoster
 from bot.discord.priority import AckFirst
@@ -32,11 +36,15 @@ from bot.settings import DiscordSettings
 from engine import commands as table
 from engine.commands import Command, Request
 from engine.errors import TutorError
+from engine.parsing import build
 from engine.scheduler import SchedulerConfig
 from engine.store import LearnerRef
 from engine.tutor import Tutor
 
 log = logging.getLogger(__name__)
+
+APPLICATION_COMMAND, COMPONENT = 2, 3  # interaction types
+CHAT_INPUT = 1  # application command type: a slash command
 
 
 def use_endpoints(settings: DiscordSettings) -> None:
@@ -85,6 +93,34 @@ def private_first(action: str) -> bool:
     return command is None or not command.heavy
 
 
+def defer_privately(payload: dict[str, Any]) -> bool | None:
+    """From a raw INTERACTION_CREATE payload: how the bot will defer it — True privately,
+    False publicly — or None when it is not deferred (autocomplete, unknown commands, and
+    values the table refuses: those are answered at once, without a "thinking…" first).
+    The same rule as ``answer_command`` and ``press``; ``early.py`` applies it to frames."""
+    data = payload.get("data") or {}
+    kind = payload.get("type")
+    if kind == APPLICATION_COMMAND and data.get("type", CHAT_INPUT) == CHAT_INPUT:
+        command = table.COMMANDS.get(data.get("name", ""))
+        if command is None or not _valid(command, data.get("options") or ()):
+            return None
+        return not command.heavy
+    if kind == COMPONENT and data.get("custom_id"):
+        return private_first(split_scope(data["custom_id"])[1])
+    return None
+
+
+def _valid(command: Command, options: Iterable[dict[str, Any]]) -> bool:
+    """Whether the table accepts a slash command's raw option values."""
+    values = {o["name"]: o["value"] for o in options if "value" in o}
+    text = values.pop(command.text.name, None) if command.text else None
+    try:
+        build(command.name, values, text)
+    except TutorError:
+        return False
+    return True
+
+
 class TutorBot(discord.Client):
     """tutorbot on Discord. ``tutor`` may be None for ``sync`` (no commands are answered)."""
 
@@ -101,7 +137,13 @@ class TutorBot(discord.Client):
         entries = table.COMMANDS.values() if commands is None else commands
         for command in app_commands_for(entries, self.answer_command):
             self.tree.add_command(command)
-        errors.install(self.tree)
+        errors.install(self.tree, self.settle)
+        self.early: EarlyDefer | None = None
+        if tutor is not None:  # answering: acknowledge from the gateway frame (early.py)
+            self.early = EarlyDefer(settings.api_base, defer_privately, on_sent=self.acks.hold)
+            state = getattr(self, "_connection", None)  # discord.py's ConnectionState
+            if not self.early.install(getattr(state, "parsers", {})):
+                self.early = None
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ActionButton)
@@ -115,10 +157,7 @@ class TutorBot(discord.Client):
                              request: Request) -> None:
         """A slash command: defer, run the use case, deliver. Errors reach ``errors.report``."""
         tutor = self._tutor()
-        outbox = Outbox(interaction)
-        async with self.acks.acknowledging():
-            await outbox.defer(private=not command.heavy)
-        await self.acks.wait_turn()
+        outbox = await self._acknowledge(interaction, private=not command.heavy)
         reply = await tutor.run(learner_of(interaction), request, on_progress=outbox.progress,
                                 request_key=f"discord:{interaction.id}",
                                 admin=is_admin(interaction), channel=channel_of(interaction))
@@ -128,11 +167,8 @@ class TutorBot(discord.Client):
         """A button click (``ActionButton``): the same path as a command."""
         try:
             tutor = self._tutor()
-            outbox = Outbox(interaction)
             server, action = split_scope(action)
-            async with self.acks.acknowledging():
-                await outbox.defer(private=private_first(action))
-            await self.acks.wait_turn()
+            outbox = await self._acknowledge(interaction, private=private_first(action))
             reply = await tutor.press(learner_of(interaction, server), action,
                                       on_progress=outbox.progress,
                                       request_key=f"discord:{interaction.id}",
@@ -142,7 +178,31 @@ class TutorBot(discord.Client):
                 reply = await scoped(reply, server, tutor.store.save_action)
             await outbox.send(reply)
         except Exception as err:  # discord.py would only log it: same handler as commands
-            await errors.report(interaction, err)
+            await errors.report(interaction, err, self.settle)
+
+    async def settle(self, interaction: discord.Interaction) -> Outbox:
+        """The interaction's outbox, knowing whether the gateway hook deferred it already."""
+        outbox = Outbox.of(interaction)
+        if self.early is not None and not outbox.is_deferred():
+            private = await self.early.settle(interaction.id)
+            if private is not None:
+                outbox.deferred(private=private)
+        return outbox
+
+    async def _acknowledge(self, interaction: discord.Interaction, *, private: bool) -> Outbox:
+        """Defer (unless the gateway hook did), then wait until the burst of acknowledgements
+        in flight has gone out: answers must not delay other learners' defers."""
+        outbox = await self.settle(interaction)
+        if not outbox.is_deferred():
+            async with self.acks.acknowledging():
+                await outbox.defer(private=private)
+        await self.acks.wait_turn()
+        return outbox
+
+    async def close(self) -> None:
+        await super().close()
+        if self.early is not None:
+            self.early.close()
 
     async def on_ready(self) -> None:
         self.connected.set()

@@ -8,6 +8,7 @@ Delivery failures are logged, never retried in a loop (Discord bans IPs that kee
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 import discord
 from discord import app_commands
@@ -38,16 +39,26 @@ def describe(interaction: discord.Interaction) -> str:
             f"user {interaction.user.id if interaction.user else '?'})")
 
 
-async def report(interaction: discord.Interaction, error: BaseException) -> None:
-    """Tell the learner privately what went wrong."""
+Settle = Callable[[discord.Interaction], Awaitable[Outbox]]
+
+
+async def report(interaction: discord.Interaction, error: BaseException,
+                 settle: Settle | None = None) -> None:
+    """Tell the learner privately what went wrong (``settle`` first learns whether the
+    interaction was already deferred early)."""
     text = user_message(interaction, error)
     try:
-        await Outbox.of(interaction).send_private(text)
+        outbox = await settle(interaction) if settle else Outbox.of(interaction)
+        await outbox.send_private(text)
     except discord.HTTPException as err:
         log.warning("could not deliver an error message for %s (%s %s)",
                     describe(interaction), err.status, err.code)
 
 
-def install(tree: app_commands.CommandTree) -> None:
+def install(tree: app_commands.CommandTree, settle: Settle | None = None) -> None:
     """Make ``report`` the tree's global error handler."""
-    tree.error(report)
+
+    async def on_error(interaction: discord.Interaction, error: BaseException) -> None:
+        await report(interaction, error, settle)
+
+    tree.error(on_error)

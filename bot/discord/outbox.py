@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 TOKEN_LIFETIME = timedelta(minutes=15)
 TOKEN_MARGIN = timedelta(seconds=30)  # stop using the token a little before it dies
 TOKEN_GONE = {10015, 10062, 50027}  # Unknown Webhook, Unknown Interaction, Invalid Token
+ALREADY_ACKNOWLEDGED = 40060
 PROGRESS_INTERVAL = 1.0  # seconds between edits of the original response
 NO_MENTIONS = discord.AllowedMentions.none()
 ANSWERED_PRIVATELY = "Answered privately."
@@ -61,8 +62,21 @@ class Outbox:
 
     async def defer(self, *, private: bool) -> None:
         """Acknowledge at once with a "thinking…" message (type 5)."""
-        await self.interaction.response.defer(thinking=True, ephemeral=private)
+        try:
+            await self.interaction.response.defer(thinking=True, ephemeral=private)
+        except discord.HTTPException as err:
+            if err.code != ALREADY_ACKNOWLEDGED:
+                raise
+            # an early defer (early.py) that reached Discord though its answer was lost
+            log.info("interaction %s was already deferred", self.interaction.id)
         self.private_defer = private
+
+    def deferred(self, *, private: bool) -> None:
+        """Record a defer made elsewhere (``early.py``): answers now follow it up."""
+        self.private_defer = private
+
+    def is_deferred(self) -> bool:
+        return self.private_defer is not None or self.interaction.response.is_done()
 
     # --- progress ---------------------------------------------------------------------------
 
@@ -94,7 +108,7 @@ class Outbox:
         await self._progress.close()
         messages = await self._messages(reply)
         private = reply.ephemeral
-        if not self.interaction.response.is_done():
+        if not self.is_deferred():
             await self.interaction.response.send_message(
                 **message_kwargs(messages[0]), ephemeral=private, allowed_mentions=NO_MENTIONS)
             messages = messages[1:]

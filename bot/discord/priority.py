@@ -28,14 +28,25 @@ class AckFirst:
     @contextlib.asynccontextmanager
     async def acknowledging(self) -> AsyncIterator[None]:
         """Wrap a defer: while inside, answers elsewhere wait."""
-        self.pending += 1
-        self._idle.clear()
+        self._begin()
         try:
             yield
         finally:
-            self.pending -= 1
-            if self.pending == 0:
-                self._idle.set()
+            self._end()
+
+    def hold(self, defer: asyncio.Future) -> None:
+        """Count a defer already on its way (``early.py``) until its answer arrives."""
+        self._begin()
+        defer.add_done_callback(lambda _: self._end())
+
+    def _begin(self) -> None:
+        self.pending += 1
+        self._idle.clear()
+
+    def _end(self) -> None:
+        self.pending -= 1
+        if self.pending == 0:
+            self._idle.set()
 
     async def wait_turn(self) -> None:
         """Return once no defer is in flight, or after ``max_wait`` (never starves)."""

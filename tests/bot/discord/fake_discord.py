@@ -77,6 +77,7 @@ class FakeDiscord:
         self.messages: dict[str, dict[str, Any]] = {}  # every message the bot created
         self.identified = asyncio.Event()
         self.dispatched_at: dict[str, float] = {}  # interaction id -> monotonic send time
+        self.acknowledged: set[str] = set()  # interactions with an initial response
         self._new_call = asyncio.Condition()
         self._ws: web.WebSocketResponse | None = None
         self._seq = 0
@@ -191,6 +192,12 @@ class FakeDiscord:
                          "bot_public": True, "bot_require_code_grant": False,
                          "verify_key": "0" * 64, "owner": user("1", "owner"), "flags": 0}
         if match := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
+            if match[1] in self.acknowledged:  # one initial response per interaction
+                return 400, {"message": "Interaction has already been acknowledged.",
+                             "code": 40060}
+            self.acknowledged.add(match[1])
+            if call.query.get("with_response") not in ("1", "true"):
+                return 204, None  # Discord's default answer: No Content
             kind = call.json["type"]
             flags = (call.json.get("data") or {}).get("flags", 0)
             return 200, {"interaction": {"id": match[1], "type": 2,
