@@ -32,6 +32,7 @@ import yarl
 log = logging.getLogger(__name__)
 
 EVENT = "INTERACTION_CREATE"
+SETTLE_TIMEOUT = 2.0  # s to wait for Discord's answer to an early defer (3 s are allowed)
 FORGET_AFTER = 60.0  # s an unclaimed early defer is kept for its interaction
 MAX_CONNECTIONS = 100  # kept-alive connections to the REST base
 EPHEMERAL = 64  # message flag
@@ -196,8 +197,10 @@ class EarlyDefer:
     """Sends the type-5 callback from the raw INTERACTION_CREATE payload (module doc)."""
 
     def __init__(self, api_base: str, decide: Decide, *,
-                 on_sent: Callable[[asyncio.Future], None] | None = None) -> None:
+                 on_sent: Callable[[asyncio.Future], None] | None = None,
+                 settle_timeout: float = SETTLE_TIMEOUT) -> None:
         self.decide = decide  # payload -> True (private), False (public), None (don't)
+        self.settle_timeout = settle_timeout
         self.connections = CallbackConnections(api_base)
         self.on_sent = on_sent
         self.sent: dict[int, tuple[asyncio.Future[int], bool]] = {}
@@ -245,7 +248,9 @@ class EarlyDefer:
         if entry is None:
             return None
         sent, private = entry
-        await asyncio.wait([sent])  # never raises for the request's own failure
+        await asyncio.wait([sent], timeout=self.settle_timeout)  # never raises for the request
+        if not sent.done():  # no answer in time: let discord.py try before the 3 s are up
+            sent.cancel()
         if sent.cancelled() or sent.exception() is not None:
             log.info("early defer of %s did not arrive (%s); deferring again", interaction_id,
                      "cancelled" if sent.cancelled() else sent.exception())

@@ -182,3 +182,16 @@ async def test_a_hook_on_a_missing_parser_is_refused_and_changes_nothing():
     parsers = {"READY": print}
     assert early.install(parsers) is False and parsers == {"READY": print}
     early.close()
+
+
+async def test_an_api_that_never_answers_leaves_the_defer_to_discord_py_in_time():
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)  # take the request, never answer
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    early = EarlyDefer(f"http://127.0.0.1:{port}/api", lambda _: False, settle_timeout=0.2)
+    early.defer({"id": "7", "token": "t", "type": 2})
+    assert await asyncio.wait_for(early.settle(7), 2) is None
+    early.close()
+    server.close()
