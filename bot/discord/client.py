@@ -29,7 +29,7 @@ from bot.discord.buttons import ActionButton
 from bot.discord.commands import app_commands_for
 from bot.discord.early import EarlyDefer
 from bot.discord.outbox import Outbox
-from bot.discord.poster import ChannelPoster
+from bot.discord.poster import PLATFORM, ChannelPoster
 from bot.discord.priority import AckFirst
 from bot.discord.scope import scoped, split_scope
 from bot.settings import DiscordSettings
@@ -60,7 +60,7 @@ def learner_of(interaction: discord.Interaction, server: str | None = None) -> L
     acts for a ``server`` (``scope.py``) makes the learner that server's."""
     user = interaction.user
     workspace = str(interaction.guild_id) if interaction.guild_id else (server or "dm")
-    return LearnerRef("discord", workspace, str(user.id), display_name=user.display_name)
+    return LearnerRef(PLATFORM, workspace, str(user.id), display_name=user.display_name)
 
 
 def channel_of(interaction: discord.Interaction) -> str | None:
@@ -219,7 +219,7 @@ class TutorBot(discord.Client):
                 await connection  # a failed login raises here
                 return
             poster = ChannelPoster(self, self.tutor.store.save_action)
-            async with running_scheduler(self.tutor, {"discord": poster}, config=scheduler):
+            async with running_scheduler(self.tutor, {PLATFORM: poster}, config=scheduler):
                 await connection
         finally:
             if not connection.done():
