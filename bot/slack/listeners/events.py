@@ -29,9 +29,15 @@ def register(app: AsyncApp, core: SlackCore, dedupe: EventDedupe) -> None:
     async def on_mention(body: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
         await answer(body, client, context)
 
-    @app.event("message", middleware=[dedupe.middleware])  # all acked; DMs answered
+    async def learner_dm(body: dict[str, Any]) -> bool:
+        return is_learner_dm(body["event"])
+
+    # DMs from people are claimed (dedupe) and answered; every other message event (the
+    # bot's own, edits, joins) matches the second listener: acknowledged, nothing stored.
+    @app.event("message", matchers=[learner_dm], middleware=[dedupe.middleware])
     async def on_message(body: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
-        if is_learner_dm(body["event"]):
-            await answer(body, client, context)
-        else:
-            await dedupe.finish(context)
+        await answer(body, client, context)
+
+    @app.event("message")
+    async def on_other_message() -> None:
+        return None

@@ -4,6 +4,7 @@ import asyncio
 import json
 
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from sqlalchemy import text
 
 from bot.slack.app import build_app
 from engine.storage.db import make_engine
@@ -52,6 +53,27 @@ async def test_dedupe_survives_a_restart(harness):
     await asyncio.sleep(1.0)
     assert len(fake.named("files.completeUploadExternal")) == 1
     engine.dispose()
+
+
+async def test_only_learners_dms_are_claimed_and_answered(harness):
+    fake = harness.fake
+    others = [{"type": "message", "channel_type": "im", "channel": "D1", "user": "UBOT",
+               "bot_id": "B1", "text": "my own answer"},
+              {"type": "message", "channel_type": "im", "channel": "D1", "subtype":
+               "message_changed", "message": {"text": "edited"}}]
+    for index, event in enumerate(others):
+        status, _, _ = await harness.post(event_body(event, f"EvOTHER{index}"), json_body=True)
+        assert status == 200  # acknowledged: Slack must not retry them
+    dm = {"type": "message", "channel_type": "im", "channel": "D1", "user": "U1",
+          "text": "tokenize hello from a DM"}
+    assert (await harness.post(event_body(dm, "EvDM"), json_body=True))[0] == 200
+    await fake.wait_for(lambda: fake.named("files.completeUploadExternal"))
+    engine = make_engine(harness.db_url)
+    with engine.connect() as db:
+        keys = db.execute(text("SELECT key FROM delivery_claims")).scalars().all()
+    engine.dispose()
+    assert keys == ["slack:EvDM"]  # nothing stored for messages that are not answered
+    assert len(harness.runs()) == 1
 
 
 async def test_socket_mode_envelope_is_acked_then_answered(fake, tutor, slack_db_url):
