@@ -31,6 +31,10 @@ from engine.options import (
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 OPTION_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 HELP_MAX = 100  # Discord's description limit; Slack's is larger
+SCHEDULE_ACTIONS = ("show", "set", "pause", "resume", "remove")  # /quiz-schedule ACTION
+# named suggestion sources for free-text values (``Tutor.suggestions``; Discord autocomplete)
+TOPICS = "topics"  # the curriculum's concepts, facilitator content included
+COMMAND_NAMES = "commands"
 
 SEED = IntOption("seed", "random seed; the same seed gives the same data and picture",
                  default=None, min=0, max=2**31 - 1)
@@ -211,7 +215,8 @@ _TABLE: list[Command] = [
     Command(
         "help",
         "List the commands, or explain one in detail",
-        text=TextArg("command", "a command name such as tokenize", max_len=40, required=False),
+        text=TextArg("command", "a command name such as tokenize", max_len=40, required=False,
+                     source=COMMAND_NAMES),
         examples=("/help", "/help tokenize"),
     ),
     # tokenizers and transformers
@@ -297,13 +302,14 @@ _TABLE: list[Command] = [
         "learn",
         "Read the next lesson on your path, or the lesson on a topic",
         text=TextArg("topic", "a topic or lesson number, e.g. `attention` or `12`", max_len=80,
-                     required=False),
+                     required=False, source=TOPICS),
         examples=("/learn", "/learn attention", "/learn 12"),
     ),
     Command(
         "quiz",
         "Answer a question on what you have learned, or on a topic",
-        text=TextArg("topic", "a topic, e.g. `tokenization`", max_len=80, required=False),
+        text=TextArg("topic", "a topic, e.g. `tokenization`", max_len=80, required=False,
+                     source=TOPICS),
         examples=("/quiz", "/quiz tokenization"),
     ),
     Command(
@@ -323,12 +329,12 @@ _TABLE: list[Command] = [
         "quiz-schedule",
         "Facilitators: set, show, pause, resume or remove this channel's daily quiz",
         text=TextArg("action", "set, show, pause, resume or remove (default show)", max_len=10,
-                     required=False),
+                     required=False, choices=SCHEDULE_ACTIONS),
         options=(
             TimeOption("time", "when to post, 24-hour local time"),
             ZoneOption("tz", "the IANA time zone of `time`"),
             ChoiceOption("days", "which days to post", default=None, choices=DAYS),
-            WordOption("topic", "a topic to draw questions from, or any"),
+            WordOption("topic", "a topic to draw questions from, or any", source=TOPICS),
             IntOption("window", "minutes the answers stay open", default=None,
                       min=WINDOW_MIN, max=WINDOW_MAX),
         ),

@@ -7,8 +7,10 @@ they already converted; text adapters (Slack, console) call ``parse``.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+import zoneinfo
 from dataclasses import dataclass
 from datetime import time
 from typing import Any
@@ -43,6 +45,10 @@ class Option:
     def format(self, value: Any) -> str:
         """The text form of a value, such that ``parse(format(v)) == v``."""
         return str(value)
+
+    def suggestions(self) -> tuple[str, ...]:
+        """Values worth offering as the learner types (adapters with autocomplete)."""
+        return ()
 
     def _fail(self, raw: Any, extra: str = "") -> BadOption:
         return BadOption(f"`{self.name}` must be {self.allowed()}; got '{raw}'{extra}")
@@ -248,12 +254,20 @@ class TextArg:
     help: str
     max_len: int = 2000
     required: bool = True
+    choices: tuple[str, ...] = ()  # when set, the text must be one of these words
+    source: str | None = None  # named suggestions the Tutor knows (``Tutor.suggestions``)
 
     def check(self, command: str, text: str) -> str:
         """Return the cleaned text or raise a message saying what is wrong."""
         text = text.strip()
         if not text and self.required:
             raise BadOption(f"`/{command}` needs {self.name}: {self.help}.")
+        if text and self.choices:
+            word = text.lower()
+            if word not in self.choices:
+                raise BadOption(f"`/{command}` takes one of {', '.join(self.choices)}; got "
+                                f"'{text[:30]}'{did_you_mean(word, self.choices)}.")
+            return word
         if len(text) > self.max_len:
             raise BadOption(
                 f"The {self.name} is {len(text):,} characters long; `/{command}` takes at most "
@@ -268,6 +282,7 @@ class WordOption(Option):
 
     pattern: str = r"^[A-Za-z0-9_./+-]{1,48}$"
     example: str = "attention"
+    source: str | None = None  # named suggestions the Tutor knows (``Tutor.suggestions``)
 
     def parse(self, raw: str) -> str:
         word = raw.strip()
@@ -310,3 +325,12 @@ class ZoneOption(Option):
 
     def allowed(self) -> str:
         return "an IANA time zone like Europe/Warsaw"
+
+    def suggestions(self) -> tuple[str, ...]:
+        return iana_zones()
+
+
+@functools.cache
+def iana_zones() -> tuple[str, ...]:
+    """Every IANA zone name this machine knows, sorted (about 600)."""
+    return tuple(sorted(zoneinfo.available_timezones()))

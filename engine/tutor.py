@@ -93,6 +93,15 @@ class Tutor:
         ctx = Context(on_progress, request_key, admin, channel)
         return await self._shorten_buttons(await action(learner, argument, ctx))
 
+    async def suggestions(self, source: str) -> tuple[str, ...]:
+        """The values a named suggestion source offers (``TextArg.source``,
+        ``WordOption.source``): adapters with autocomplete show them as the learner types."""
+        if source == command_table.TOPICS:
+            return (await self.learning.curriculum()).concepts
+        if source == command_table.COMMAND_NAMES:
+            return tuple(command_table.COMMANDS)
+        raise ValueError(f"unknown suggestion source {source!r}")
+
     # --- use cases --------------------------------------------------------------------------
 
     async def help(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:

@@ -135,7 +135,7 @@ class TutorBot(discord.Client):
         self.connected = asyncio.Event()  # set on the first READY (serve starts the scheduler)
         self.tree = app_commands.CommandTree(self)
         entries = table.COMMANDS.values() if commands is None else commands
-        for command in app_commands_for(entries, self.answer_command):
+        for command in app_commands_for(entries, self.answer_command, self.suggestions):
             self.tree.add_command(command)
         errors.install(self.tree, self.settle)
         self.early: EarlyDefer | None = None
@@ -152,6 +152,10 @@ class TutorBot(discord.Client):
         if self.tutor is None:
             raise TutorError("tutorbot is not answering commands right now; try again soon.")
         return self.tutor
+
+    async def suggestions(self, source: str) -> tuple[str, ...]:
+        """Autocomplete values from a named source (topics, command names)."""
+        return await self._tutor().suggestions(source)
 
     async def answer_command(self, interaction: discord.Interaction, command: Command,
                              request: Request) -> None:

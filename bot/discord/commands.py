@@ -48,6 +48,7 @@ OPTION_TYPES = {  # table option type -> Discord option type, for anything not l
 LIST_EXAMPLE_ITEMS = (1, 2, 3, 4, 6, 8, 16, 32)
 
 Handler = Callable[[discord.Interaction, Command, Request], Awaitable[None]]
+Suggestions = Callable[[str], Awaitable[tuple[str, ...]]]  # a source's values (Tutor.suggestions)
 
 
 def shorten(text: str, limit: int = DESCRIPTION_MAX) -> str:
@@ -91,22 +92,29 @@ class OptionTransformer(app_commands.Transformer):
 
 
 class SuggestingTransformer(OptionTransformer):
-    """A text option Discord completes as the learner types (long enumerations, lists, and
-    any option type the table gains later), seeded with the values the command's examples
-    use."""
+    """A text option Discord completes as the learner types (long enumerations, lists, time
+    zones, topics, and any option type the table gains later), seeded with the values the
+    command's examples use."""
 
-    def __init__(self, option: Option, examples: tuple[str, ...] = ()) -> None:
+    def __init__(self, option: Option, examples: tuple[str, ...] = (),
+                 suggestions: Suggestions | None = None) -> None:
         super().__init__(option)
         self.examples = examples
+        self.suggestions = suggestions
 
     async def autocomplete(self, interaction: discord.Interaction, value: Any, /,
                            ) -> list[app_commands.Choice[str]]:
+        known = self.option.suggestions()
+        source = getattr(self.option, "source", None)
+        if source and self.suggestions is not None:
+            known += await self.suggestions(source)
         return [app_commands.Choice(name=shorten(name, CHOICE_TEXT_MAX), value=text)
-                for name, text in suggest(self.option, str(value or ""), self.examples)]
+                for name, text in suggest(self.option, str(value or ""), self.examples, known)]
 
 
 class TextTransformer(app_commands.Transformer):
-    """The free text a command takes, as a string parameter with the table's length limit."""
+    """The free text a command takes, as a string parameter with the table's length limit,
+    or as fixed choices when the table lists the words it may be."""
 
     def __init__(self, arg: TextArg) -> None:
         self.arg = arg
@@ -117,21 +125,53 @@ class TextTransformer(app_commands.Transformer):
 
     @property
     def min_value(self) -> int | None:
-        return 1 if self.arg.required else None
+        return 1 if self.arg.required and not self.choices else None
 
     @property
-    def max_value(self) -> int:
-        return min(self.arg.max_len, STRING_MAX)
+    def max_value(self) -> int | None:
+        return None if self.choices else min(self.arg.max_len, STRING_MAX)
+
+    @property
+    def choices(self) -> list[app_commands.Choice[str]] | None:
+        if self.arg.choices and len(self.arg.choices) <= CHOICES_MAX:
+            return [app_commands.Choice(name=c, value=c) for c in self.arg.choices]
+        return None
 
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> Any:
         return value
 
 
-def transformer_for(option: Option, examples: tuple[str, ...] = ()) -> OptionTransformer:
+class SuggestingTextTransformer(TextTransformer):
+    """Free text with suggestions from a named source (topics, command names) as the
+    learner types; anything else may still be sent."""
+
+    def __init__(self, arg: TextArg, suggestions: Suggestions) -> None:
+        super().__init__(arg)
+        self.suggestions = suggestions
+
+    async def autocomplete(self, interaction: discord.Interaction, value: Any, /,
+                           ) -> list[app_commands.Choice[str]]:
+        assert self.arg.source is not None
+        values = matching(await self.suggestions(self.arg.source), str(value or ""))
+        return [app_commands.Choice(name=shorten(v, CHOICE_TEXT_MAX), value=v)
+                for v in values[:CHOICES_MAX] if len(v) <= CHOICE_TEXT_MAX]
+
+
+def transformer_for(option: Option, examples: tuple[str, ...] = (),
+                    suggestions: Suggestions | None = None) -> OptionTransformer:
     """The Discord shape of ``option``: fixed choices, a range, or autocomplete."""
     plain = isinstance(option, BoolOption | IntOption | FloatOption) or (
         isinstance(option, ChoiceOption) and len(option.choices) <= CHOICES_MAX)
-    return OptionTransformer(option) if plain else SuggestingTransformer(option, examples)
+    if plain:
+        return OptionTransformer(option)
+    return SuggestingTransformer(option, examples, suggestions)
+
+
+def text_transformer(arg: TextArg, suggestions: Suggestions | None = None) -> TextTransformer:
+    """The Discord shape of a command's free text."""
+    if arg.source and suggestions is not None and not arg.choices:
+        return SuggestingTextTransformer(arg, suggestions)
+    return TextTransformer(arg)
 
 
 def example_values(command: Command) -> dict[str, tuple[str, ...]]:
@@ -151,26 +191,37 @@ def example_values(command: Command) -> dict[str, tuple[str, ...]]:
 
 # --- autocomplete ---------------------------------------------------------------------------
 
-def suggest(option: Option, current: str, examples: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-    """Up to 25 (label, value) suggestions for what the learner has typed so far.
+def suggest(option: Option, current: str, examples: tuple[str, ...] = (),
+            known: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """Up to 25 (label, value) suggestions for what the learner has typed so far, from the
+    option's own values, the command's examples and ``known`` values (time zones, topics).
 
     A complete valid value comes first; an invalid one is shown with the reason it fails,
     so the learner sees the problem before sending.
     """
     current = current.strip()[:CHOICE_TEXT_MAX]
-    candidates = list(dict.fromkeys(_candidates(option, current, examples)))
+    candidates = list(dict.fromkeys(_candidates(option, current, examples, known)))
     found: list[tuple[str, str]] = []
     if current:
         try:
             found.append((option.format(option.check(current)), current))
         except TutorError as err:
-            if not any(current.lower() in c for c in candidates):
+            if not any(current.lower() in c.lower() for c in candidates):
                 found.append((err.user_message, current))  # a mistake, not a partial value
     found += [(c, c) for c in candidates if c != current]
     return found[:CHOICES_MAX]
 
 
-def _candidates(option: Option, current: str, examples: tuple[str, ...]) -> Iterable[str]:
+def matching(values: Iterable[str], current: str) -> list[str]:
+    """``values`` containing what was typed (any case), those starting with it first."""
+    word = current.strip().lower()
+    found = [v for v in dict.fromkeys(values) if word in v.lower()]
+    return sorted(found, key=lambda v: not v.lower().startswith(word)
+                  and not v.lower().split("/")[-1].startswith(word))
+
+
+def _candidates(option: Option, current: str, examples: tuple[str, ...],
+                known: tuple[str, ...] = ()) -> Iterable[str]:
     if isinstance(option, ChoiceOption):
         word = current.lower()
         return sorted((c for c in option.choices if word in c), key=lambda c: not c.startswith(word))
@@ -181,11 +232,13 @@ def _candidates(option: Option, current: str, examples: tuple[str, ...]) -> Iter
         if len(used) >= option.max_items:
             return []
         return [prefix + c for c in option.choices if c.startswith(last.strip()) and c not in used]
-    known = [option.format(option.default)] if option.default not in (None, ()) else []
-    known += examples
+    seeds = [option.format(option.default)] if option.default not in (None, ()) else []
+    seeds += examples
     if isinstance(option, IntListOption):
-        known += _list_examples(option)
-    return [e for e in dict.fromkeys(known) if e.startswith(current)] or known
+        seeds += _list_examples(option)
+    if known:  # a long list of real values: what matches, the command's examples first
+        return matching([*seeds, *known], current)
+    return [e for e in dict.fromkeys(seeds) if e.startswith(current)] or seeds
 
 
 def _list_examples(option: IntListOption) -> list[str]:
@@ -221,14 +274,15 @@ class Signature:
     text: str | None  # the python name of the free text, if any
 
 
-def signature(command: Command) -> Signature:
+def signature(command: Command, suggestions: Suggestions | None = None) -> Signature:
     """Typed parameters for a table entry: the free text first, then the options."""
     shapes: list[tuple[str, Any, bool, str]] = []
     if command.text:
-        shapes.append((command.text.name, TextTransformer(command.text), command.text.required,
+        shapes.append((command.text.name, text_transformer(command.text, suggestions),
+                       command.text.required,
                        command.text.help))
     examples = example_values(command)
-    shapes += [(o.name, transformer_for(o, examples[o.name]), False, o.help)
+    shapes += [(o.name, transformer_for(o, examples[o.name], suggestions), False, o.help)
                for o in command.options]
     if len({name for name, *_ in shapes}) != len(shapes):
         raise ValueError(f"/{command.name}: its text and an option share a name")
@@ -249,10 +303,11 @@ def signature(command: Command) -> Signature:
     return Signature(tuple(params), described, renamed, table_name, text)
 
 
-def app_command(command: Command, handler: Handler) -> app_commands.Command:
+def app_command(command: Command, handler: Handler,
+                suggestions: Suggestions | None = None) -> app_commands.Command:
     """One Discord app command for a table entry; its callback builds the Request through
     ``engine.parsing.build`` (the same validation as Slack and the console)."""
-    sig = signature(command)
+    sig = signature(command, suggestions)
 
     async def callback(interaction: discord.Interaction, **values: Any) -> None:
         raw = {sig.table_name[k]: v for k, v in values.items()
@@ -275,6 +330,8 @@ def app_command(command: Command, handler: Handler) -> app_commands.Command:
     return result
 
 
-def app_commands_for(table: Iterable[Command], handler: Handler) -> list[app_commands.Command]:
-    """Every table entry as an app command, in table order."""
-    return [app_command(command, handler) for command in table]
+def app_commands_for(table: Iterable[Command], handler: Handler,
+                     suggestions: Suggestions | None = None) -> list[app_commands.Command]:
+    """Every table entry as an app command, in table order (``suggestions`` feeds the
+    autocomplete of values from named sources: topics, command names)."""
+    return [app_command(command, handler, suggestions) for command in table]

@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
-from engine.commands import Request
+from engine.commands import COMMANDS, Request
 from engine.daily_store import LearnerSettings, WorkspaceSettings
-from engine.errors import BadInput, BadOption, Refused, did_you_mean
+from engine.errors import BadInput, BadOption, Refused
 from engine.execution import Executor
 from engine.jobs import cohort as cohort_job
 from engine.learning import review as fsrs_review
@@ -42,7 +42,6 @@ from engine.learning.service import find_concept
 from engine.replies import Button, Reply
 from engine.store import Attempt, LearnerRef, Store
 
-SCHEDULE_ACTIONS = ("show", "set", "pause", "resume", "remove")
 ANY_TOPIC = ("any", "all", "none")
 REVIEW_SCAN = 10  # due cards looked at to find one whose question still exists
 COHORT_TIMEOUT = 20.0  # seconds the cohort picture may take in the worker pool
@@ -68,10 +67,9 @@ class Daily:
     async def quiz_schedule(self, learner: LearnerRef, channel: str | None,
                             request: Request) -> Reply:
         """Set, show, pause, resume or remove this channel's daily quiz (facilitators)."""
-        action = (request.text or "show").strip().lower()
-        if action not in SCHEDULE_ACTIONS:
-            raise BadOption(f"`/quiz-schedule` takes one of {', '.join(SCHEDULE_ACTIONS)}; "
-                            f"got '{action[:30]}'{did_you_mean(action, SCHEDULE_ACTIONS)}.")
+        text = COMMANDS["quiz-schedule"].text
+        assert text is not None
+        action = text.check("quiz-schedule", request.text or "show")  # one of its choices
         if not channel:
             raise BadInput("Use `/quiz-schedule` in the channel that should get the quiz.")
         ref = ChannelRef(learner.platform, learner.workspace, channel)

@@ -106,3 +106,10 @@ def test_random_text_never_raises_anything_but_a_tutor_error(line):
             assert err.user_message
         else:
             assert parse(request.canonical()) == request
+
+
+def test_a_text_with_choices_takes_only_those_words_and_suggests_the_closest():
+    assert parse("/quiz-schedule PAUSE").text == "pause"
+    with pytest.raises(BadOption, match=r"takes one of show, set, pause, resume, remove; "
+                                        r"got 'pasue' \(did you mean pause\?\)"):
+        parse("/quiz-schedule pasue")

@@ -59,3 +59,17 @@ async def test_help_shows_facilitator_commands_only_to_facilitators(tutor):
     facilitator_help = (await tutor.handle(ANA, "/help", admin=True)).text
     learner_part, _, facilitator_part = facilitator_help.partition("For facilitators:")
     assert "/admin-test" in facilitator_part and "/admin-test" not in learner_part
+
+
+async def test_every_suggestion_source_in_the_table_is_known_to_the_tutor(store):
+    sources = {arg.source for c in COMMANDS.values() for arg in (c.text, *c.options)
+               if getattr(arg, "source", None)}
+    assert sources == {"topics", "commands"}
+    tutor = Tutor(store, executor=None)
+    for source in sources:
+        values = await tutor.suggestions(source)
+        assert values and all(isinstance(v, str) and v for v in values)
+    assert "attention" in await tutor.suggestions("topics")  # the curriculum's concepts
+    assert "tokenize" in await tutor.suggestions("commands")
+    with pytest.raises(ValueError, match="unknown suggestion source"):
+        await tutor.suggestions("colours")

@@ -303,3 +303,29 @@ async def test_autocomplete_suggests_list_values_and_explains_mistakes(start_bot
     assert [c["value"] for c in first["data"]["choices"]] == ["4,2", "4,4", "4,4,4"]
     shown = callback_of(fake, wrong).json["data"]["choices"][0]
     assert shown["value"] == "4,x" and "layers must be" in shown["name"]
+
+
+def typing(name: str, option: str, value: str) -> dict:
+    """An autocomplete interaction (type 4): ``value`` typed so far into ``option``."""
+    payload = slash(name, {option: value})
+    payload["type"] = 4
+    payload["data"]["options"][0]["focused"] = True
+    return payload
+
+
+async def test_autocomplete_finds_time_zones_topics_and_command_names(start_bot, fake):
+    async with start_bot():
+        asked = [typing("quiz-schedule", "tz", "warsaw"), typing("settings", "timezone", "new_y"),
+                 typing("learn", "topic", "atten"), typing("quiz-schedule", "topic", "token"),
+                 typing("help", "command", "tok")]
+        for payload in asked:
+            await fake.dispatch("INTERACTION_CREATE", payload)
+        await fake.wait_for("POST", r"/callback$", count=len(asked))
+    zone, new_york, lesson, topic, command = (
+        [c["value"] for c in callback_of(fake, p).json["data"]["choices"]] for p in asked)
+    assert zone == ["Europe/Warsaw"]  # one of ~600 IANA zones, found by its city
+    assert new_york[0] == "America/New_York"
+    assert lesson[0] == "attention"  # the curriculum's concepts
+    assert "tokenization" in topic
+    assert command == ["tokenize", "next-token"]  # starting with it first
+    assert all(callback_of(fake, p).json["type"] == 8 for p in asked)

@@ -33,8 +33,10 @@ TYPE_OF = {IntOption: INTEGER, FloatOption: NUMBER, BoolOption: BOOLEAN}  # othe
 
 
 def expected_text(arg: TextArg) -> dict:
-    shape = {"type": STRING, "name": arg.name, "required": arg.required,
-             "max_length": min(arg.max_len, 6000)}
+    shape = {"type": STRING, "name": arg.name, "required": arg.required}
+    if arg.choices:  # the words it may be, as fixed choices
+        return shape | {"choices": [{"name": c, "value": c} for c in arg.choices]}
+    shape |= {"max_length": min(arg.max_len, 6000)}
     return shape | ({"min_length": 1} if arg.required else {})
 
 
@@ -72,7 +74,9 @@ def check_command(sent: dict, command: Command) -> None:
     if command.text:
         text = by_name[command.text.name]
         assert {k: text[k] for k in expected_text(command.text)} == expected_text(command.text)
-        assert ("min_length" in text) is command.text.required
+        assert ("min_length" in text) is (command.text.required and not command.text.choices)
+        # topics and command names are suggested as the learner types
+        assert text.get("autocomplete", False) is (command.text.source is not None)
     for option in command.options:
         check_option(by_name[option.name], option)
     if command.admin:
