@@ -15,36 +15,32 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable
-from typing import Any
 
 import discord
 import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from bot import actions
 from bot.app import running_scheduler, settle_heap
 from bot.discord import errors
 from bot.discord.buttons import ActionButton
 from bot.discord.commands import app_commands_for
-from bot.discord.early import EarlyDefer
+from bot.discord.early import EarlyDefer, Outcome
 from bot.discord.outbox import Outbox
 from bot.discord.poster import PLATFORM, ChannelPoster
 from bot.discord.priority import AckFirst
 from bot.discord.scope import scoped, split_scope
+from bot.discord.visibility import defer_privately, private_first
 from bot.settings import DiscordSettings
 from engine import commands as table
 from engine.commands import Command, Request
 from engine.errors import TutorError
-from engine.parsing import build
 from engine.scheduler import SchedulerConfig
 from engine.store import LearnerRef
 from engine.tutor import Tutor
 
 log = logging.getLogger(__name__)
 
-APPLICATION_COMMAND, COMPONENT = 2, 3  # interaction types
-CHAT_INPUT = 1  # application command type: a slash command
 
 
 def use_endpoints(settings: DiscordSettings) -> None:
@@ -80,47 +76,6 @@ def is_admin(interaction: discord.Interaction) -> bool:
     return permissions.administrator or permissions.manage_guild
 
 
-def private_first(action: str) -> bool:
-    """Whether to defer a button click privately (a guess that saves calls; the outbox
-    copes either way): demo re-runs and stored long actions ("run again with …") answer in
-    public, anything else (quiz answers) privately."""
-    verb = action.partition(":")[0]
-    if verb == actions.STORED:
-        return False
-    if verb != actions.RUN:
-        return True
-    command = actions.command_of(action)
-    return command is None or not command.heavy
-
-
-def defer_privately(payload: dict[str, Any]) -> bool | None:
-    """From a raw INTERACTION_CREATE payload: how the bot will defer it — True privately,
-    False publicly — or None when it is not deferred (autocomplete, unknown commands, and
-    values the table refuses: those are answered at once, without a "thinking…" first).
-    The same rule as ``answer_command`` and ``press``; ``early.py`` applies it to frames."""
-    data = payload.get("data") or {}
-    kind = payload.get("type")
-    if kind == APPLICATION_COMMAND and data.get("type", CHAT_INPUT) == CHAT_INPUT:
-        command = table.COMMANDS.get(data.get("name", ""))
-        if command is None or not _valid(command, data.get("options") or ()):
-            return None
-        return not command.heavy
-    if kind == COMPONENT and data.get("custom_id"):
-        return private_first(split_scope(data["custom_id"])[1])
-    return None
-
-
-def _valid(command: Command, options: Iterable[dict[str, Any]]) -> bool:
-    """Whether the table accepts a slash command's raw option values."""
-    values = {o["name"]: o["value"] for o in options if "value" in o}
-    text = values.pop(command.text.name, None) if command.text else None
-    try:
-        build(command.name, values, text)
-    except TutorError:
-        return False
-    return True
-
-
 class TutorBot(discord.Client):
     """tutorbot on Discord. ``tutor`` may be None for ``sync`` (no commands are answered)."""
 
@@ -132,6 +87,7 @@ class TutorBot(discord.Client):
         self.settings = settings
         self.tutor = tutor
         self.acks = AckFirst()
+        self._warned_hook = False
         self.connected = asyncio.Event()  # set on the first READY (serve starts the scheduler)
         self.tree = app_commands.CommandTree(self)
         entries = table.COMMANDS.values() if commands is None else commands
@@ -139,8 +95,11 @@ class TutorBot(discord.Client):
             self.tree.add_command(command)
         errors.install(self.tree, self.settle)
         self.early: EarlyDefer | None = None
-        if tutor is not None:  # answering: acknowledge from the gateway frame (early.py)
-            self.early = EarlyDefer(settings.api_base, defer_privately, on_sent=self.acks.hold)
+        # answering: acknowledge from the gateway frame (early.py) — unless REST goes
+        # through an HTTP proxy discord.py knows of and the early path would not
+        if tutor is not None and not options.get("proxy"):
+            self.early = EarlyDefer(settings.api_base, defer_privately,
+                                    user_agent=self.http.user_agent, on_sent=self.acks.hold)
             state = getattr(self, "_connection", None)  # discord.py's ConnectionState
             if not self.early.install(getattr(state, "parsers", {})):
                 self.early = None
@@ -185,12 +144,21 @@ class TutorBot(discord.Client):
             await errors.report(interaction, err, self.settle)
 
     async def settle(self, interaction: discord.Interaction) -> Outbox:
-        """The interaction's outbox, knowing whether the gateway hook deferred it already."""
+        """The interaction's outbox, knowing what became of the gateway hook's defer."""
         outbox = Outbox.of(interaction)
-        if self.early is not None and not outbox.is_deferred():
-            private = await self.early.settle(interaction.id)
-            if private is not None:
+        if self.early is None or outbox.is_deferred():
+            return outbox
+        if self.early.frames == 0 and not self._warned_hook:
+            self._warned_hook = True  # discord.py no longer calls the parser we wrapped
+            log.warning("interactions arrive but the early-defer hook saw none; "
+                        "deferring the usual way")
+        settled = await self.early.settle(interaction.id)
+        if settled is not None:
+            outcome, private = settled
+            if outcome is Outcome.ACCEPTED:
                 outbox.deferred(private=private)
+            else:  # maybe deferred after all: "already acknowledged" then means it was
+                outbox.assume(private=private)
         return outbox
 
     async def _acknowledge(self, interaction: discord.Interaction, *, private: bool) -> Outbox:

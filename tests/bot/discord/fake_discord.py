@@ -74,6 +74,7 @@ class FakeDiscord:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.failures: list[Failure] = []
+        self.delays: list[tuple[str, re.Pattern[str], float]] = []
         self.messages: dict[str, dict[str, Any]] = {}  # every message the bot created
         self.identified = asyncio.Event()
         self.dispatched_at: dict[str, float] = {}  # interaction id -> monotonic send time
@@ -159,6 +160,11 @@ class FakeDiscord:
             headers = {}
         async with self._new_call:  # waiters see failed calls too
             self._new_call.notify_all()
+        delay = next((d for d in self.delays if d[0] == call.method and d[1].search(call.path)),
+                     None)
+        if delay is not None:  # carried out at once, answered late (a slow network)
+            self.delays.remove(delay)
+            await asyncio.sleep(delay[2])
         if body is None:
             return web.Response(status=call.status)
         return _json(body, call.status, headers)
@@ -244,6 +250,10 @@ class FakeDiscord:
                   headers: dict[str, str] | None = None) -> None:
         """Answer the next matching request with ``status`` instead of success."""
         self.failures.append(Failure(method, re.compile(pattern), status, body, headers or {}))
+
+    def delay_next(self, method: str, pattern: str, seconds: float) -> None:
+        """Carry out the next matching request at once but answer it ``seconds`` later."""
+        self.delays.append((method, re.compile(pattern), seconds))
 
     def find(self, method: str, pattern: str) -> list[Call]:
         """Successful calls matching ``method`` and the path regex, in arrival order."""

@@ -4,13 +4,16 @@ connections, and the fallback to discord.py's own defer when the early one fails
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import socket
 
 import pytest
 from aiohttp import web
 
-from bot.discord.client import defer_privately
-from bot.discord.early import CallbackConnections, EarlyDefer
+from bot.discord.early import CallbackConnections, EarlyDefer, Outcome
+from bot.discord.priority import AckFirst
+from bot.discord.visibility import defer_privately
 from tests.bot.discord.payloads import click, custom_ids, slash
 
 FOLLOW_UP = r"^/webhooks/\d+/[^/]+$"
@@ -64,6 +67,21 @@ async def test_a_failed_early_defer_falls_back_to_discord_pys_defer(start_bot, f
     assert usual.status == 200 and usual.query.get("with_response") == "1"  # discord.py's
     assert usual.json == {"type": 5}
     assert "second try" in answer.json["content"]
+
+
+async def test_an_early_defer_answered_too_late_is_followed_up_not_answered_twice(
+        start_bot, fake):
+    fake.delay_next("POST", r"/callback$", 1.0)  # Discord takes it, its answer is slow
+    async with start_bot() as bot:
+        assert bot.early is not None
+        bot.early.connections.timeout = 0.3  # the 2 s budget, shortened for the test
+        payload = slash("help")
+        await fake.dispatch("INTERACTION_CREATE", payload)
+        [answer] = await fake.wait_for("POST", FOLLOW_UP)
+    early, usual = sorted(callbacks_of(fake, payload), key=lambda c: c.at)
+    assert early.status == 204 and early.json["data"]["flags"] == EPHEMERAL
+    assert usual.status == 400  # discord.py's defer: "already acknowledged" (40060)
+    assert answer.json["flags"] == EPHEMERAL and "Commands:" in answer.json["content"]
 
 
 async def test_a_bug_after_an_early_defer_is_apologised_for_in_a_follow_up(start_bot, fake):
@@ -169,11 +187,15 @@ def unused_port() -> int:
         return sock.getsockname()[1]
 
 
-async def test_an_unreachable_api_leaves_the_defer_to_discord_py():
-    early = EarlyDefer(f"http://127.0.0.1:{unused_port()}/api/v10", lambda _: True)
+async def test_an_unreachable_api_leaves_the_defer_to_discord_py_and_frees_the_turn():
+    acks = AckFirst()
+    early = EarlyDefer(f"http://127.0.0.1:{unused_port()}/api/v10", lambda _: True,
+                       on_sent=acks.hold)
     early.defer({"id": "42", "token": "t", "type": 2})
-    assert await early.settle(42) is None  # refused connection: the bot defers itself
-    assert await early.settle(42) is None  # and an early defer is claimed only once
+    assert acks.pending == 1  # answers elsewhere wait for this acknowledgement...
+    assert await early.settle(42) == (Outcome.UNCONFIRMED, True)  # refused: defer again
+    assert acks.pending == 0  # ...but not any longer once it failed
+    assert await early.settle(42) is None  # an early defer is claimed only once
     early.close()
 
 
@@ -184,14 +206,99 @@ async def test_a_hook_on_a_missing_parser_is_refused_and_changes_nothing():
     early.close()
 
 
-async def test_an_api_that_never_answers_leaves_the_defer_to_discord_py_in_time():
-    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read(65536)  # take the request, never answer
+@contextlib.asynccontextmanager
+async def raw_server(answer):
+    """A loopback TCP server whose ``answer(reader, writer, connection_number)`` speaks
+    HTTP by hand: for answers aiohttp would never give."""
+    count = itertools.count()
 
-    server = await asyncio.start_server(silent, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    early = EarlyDefer(f"http://127.0.0.1:{port}/api", lambda _: False, settle_timeout=0.2)
-    early.defer({"id": "7", "token": "t", "type": 2})
-    assert await asyncio.wait_for(early.settle(7), 2) is None
-    early.close()
-    server.close()
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await answer(reader, writer, next(count))
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/api", count
+    finally:
+        server.close()
+
+
+async def read_request(reader: asyncio.StreamReader) -> bool:
+    head = await reader.readuntil(b"\r\n\r\n") if not reader.at_eof() else b""
+    if not head:
+        return False
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length")))
+    await reader.readexactly(length)
+    return True
+
+
+async def test_an_api_that_never_answers_fails_in_time_and_frees_its_connection():
+    calls = []
+
+    async def first_hangs(reader, writer, number):
+        while await read_request(reader):
+            calls.append(number)
+            if len(calls) == 1:
+                await asyncio.sleep(60)  # never answers the first request
+            writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
+            await writer.drain()
+
+    async with raw_server(first_hangs) as (base, _):
+        pool = CallbackConnections(base, limit=1, timeout=0.3)
+        with pytest.raises(TimeoutError):
+            await pool.post_json("/a", {})
+        # the hung connection was dropped, so the only slot is free for the next request
+        assert await pool.post_json("/b", {}) == 204
+        assert pool.open == 1 and calls == [0, 1]
+        pool.close()
+
+
+async def test_an_answer_without_a_length_ends_with_the_connection():
+    async def old_style(reader, writer, number):
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{}")
+        await writer.drain()
+
+    async with raw_server(old_style) as (base, _):
+        pool = CallbackConnections(base)
+        assert [await pool.post_json("/a", {}) for _ in range(2)] == [200, 200]
+        pool.close()
+
+
+async def test_a_kept_alive_connection_dropped_by_the_server_is_retried_once_on_a_new_one():
+    async def drops_second(reader, writer, number):
+        served = 0
+        while await read_request(reader):
+            if number == 0 and served == 1:
+                return  # the server had timed the idle connection out: closed, no answer
+            writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
+            await writer.drain()
+            served += 1
+
+    async with raw_server(drops_second) as (base, connections):
+        pool = CallbackConnections(base)
+        assert await pool.post_json("/a", {}) == 204
+        assert await pool.post_json("/b", {}) == 204  # lost on the old connection, retried
+        assert next(connections) == 2  # two connections were made, no more
+        pool.close()
+
+
+async def test_closing_the_pool_fails_waiting_requests_and_refuses_new_ones():
+    async def silent(reader, writer, number):
+        await read_request(reader)
+        await asyncio.sleep(60)
+
+    async with raw_server(silent) as (base, _):
+        pool = CallbackConnections(base, timeout=30)
+        waiting = pool.post_json("/a", {})
+        await asyncio.sleep(0.1)  # connected and sent
+        pool.close()
+        with pytest.raises(ConnectionError):
+            await asyncio.wait_for(waiting, 1)
+        with pytest.raises(ConnectionError):
+            await pool.post_json("/b", {})
+        await asyncio.sleep(0.05)
+        assert pool.open == 0
