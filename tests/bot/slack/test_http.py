@@ -5,13 +5,20 @@ import io
 import time
 
 import aiohttp
+import pytest
 from PIL import Image as PILImage
 
 from bot.slack.app import open_app
 from bot.slack.server import start_http
 from engine.storage.db import make_engine
 from engine.storage.deliveries import ClaimLog
-from tests.bot.slack.conftest import action_body, command_body, sign, slack_settings
+from tests.bot.slack.conftest import (
+    action_body,
+    command_body,
+    event_body,
+    sign,
+    slack_settings,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n"
 LONG_TEXT = " ".join(f"Tokenizers split word{i} into pieces; café, naïve, 東京 {i}."
@@ -87,6 +94,32 @@ async def test_unsigned_stale_or_tampered_requests_get_401_and_run_nothing(harne
     # only the signed /help reached the app: the admin look-up for /help, then its answer
     assert [c.method for c in fake.calls] == ["auth.test", "users.info", "response"]
     assert harness.runs() == []
+
+
+MENTION = {"type": "app_mention", "user": "U1", "channel": "C1",
+           "text": "<@UBOT> tokenize hello mention"}
+VERIFIED_BY_BOLT = {  # (body, sent as JSON, what it runs): not the slash-command fast path
+    "app_mention event": (lambda fake: event_body(MENTION, "Ev401"), True,
+                          "/tokenize hello mention"),
+    "block_actions payload": (lambda fake: action_body(fake, "run:/tokenize hello button"),
+                              False, "/tokenize hello button"),
+}
+
+
+@pytest.mark.parametrize("kind", VERIFIED_BY_BOLT)
+async def test_unsigned_stale_or_tampered_events_and_buttons_get_401_and_run_nothing(
+        harness, kind):
+    fake = harness.fake
+    make_body, json_body, runs = VERIFIED_BY_BOLT[kind]
+    body = make_body(fake)
+    for name, headers in BAD_REQUESTS.items():
+        status, _, _ = await harness.post(body, json_body=json_body, headers=headers(body))
+        assert status == 401, name
+    assert fake.calls == [] and harness.runs() == []  # not even Bolt's auth.test
+    # the very same body, correctly signed, runs: the 401s were the signature
+    assert (await harness.post(body, json_body=json_body))[0] == 200
+    await fake.wait_for(lambda: fake.named("files.completeUploadExternal"))
+    assert [r.canonical for r in harness.runs()] == [runs]
 
 
 async def test_stopping_the_app_lets_acked_commands_finish(fake, tutor, slack_db_url):
