@@ -278,6 +278,22 @@ async def test_past_the_15_minute_token_the_answer_goes_to_the_channel(start_bot
     assert posted.files[0][2].startswith(PNG)
 
 
+async def test_past_the_15_minute_token_a_private_answer_goes_by_dm(start_bot, fake):
+    async with start_bot():
+        old = datetime.now(UTC) - timedelta(minutes=16)
+        payload = slash("help", {"command": "tokenize"}, created=old)  # a private answer
+        await fake.dispatch("INTERACTION_CREATE", payload)
+        [sent] = await fake.wait_for("POST", r"^/channels/\d+/messages$")
+    [opened] = fake.find("POST", r"^/users/@me/channels$")
+    assert str(opened.json["recipient_id"]) == LEARNER_ID and opened.at < sent.at
+    assert sent.path == f"/channels/{fake.dms[LEARNER_ID]}/messages"  # the DM, not the channel
+    assert sent.path != f"/channels/{CHANNEL_ID}/messages"
+    assert not fake.find("POST", FOLLOW_UP)
+    assert sent.json["content"].startswith("**/tokenize**")  # no mention in front
+    assert "Usage: `/tokenize TEXT" in sent.json["content"]
+    assert sent.json["allowed_mentions"] == {"parse": []}
+
+
 async def test_a_dead_token_on_the_follow_up_falls_back_to_the_channel(start_bot, fake):
     fake.fail_next("POST", FOLLOW_UP, 401, {"message": "Invalid Webhook Token", "code": 50027})
     async with start_bot():
