@@ -182,6 +182,18 @@ async def test_button_click_after_a_restart_is_handled_from_the_database(start_b
     assert sent.json["components"][0]["components"][0]["style"] == 1  # primary
 
 
+async def test_a_slash_command_in_a_dm_is_recorded_for_the_dm_learner(start_bot, fake):
+    async with start_bot() as bot:
+        payload = slash("tokenize", {"text": "typed in a DM"}, guild=False)
+        await fake.dispatch("INTERACTION_CREATE", payload)
+        [answer] = await fake.wait_for("POST", FOLLOW_UP)
+        in_dm = bot.tutor.store.runs(LearnerRef("discord", "dm", LEARNER_ID))
+        in_server = bot.tutor.store.runs(LEARNER)
+    assert "tokens**" in answer.json["content"]
+    assert [r.canonical for r in in_dm] == ["/tokenize typed in a DM"]
+    assert in_server == []
+
+
 async def test_progress_edits_the_original_then_the_answer_follows_up(start_bot, fake):
     async with start_bot():
         payload = slash("slow-test")
