@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 
 import numpy as np
@@ -36,6 +36,7 @@ from engine.scheduler import Clock, SchedulerConfig
 from engine.store import LearnerRef
 from engine.tutor import Context, Tutor
 from tests.bot.discord.fake_discord import FakeDiscord
+from tests.bot.loopback import LoopbackOnly, loopback_only
 
 MANY = tuple(f"set{i:02d}" for i in range(30))  # more than Discord's 25 fixed choices
 LONG_ACTION = "run:/tokenize " + " ".join(["persistent"] * 12)  # > 100 chars: stored in the db
@@ -117,6 +118,13 @@ class StageTutor(Tutor):
 
     async def bug_test(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         raise RuntimeError("boom: a bug in a use case")
+
+
+@pytest.fixture(autouse=True)
+def loopback(monkeypatch) -> Iterator[LoopbackOnly]:
+    """Nothing in these tests may look up or connect to a host off loopback."""
+    with loopback_only(monkeypatch) as guard:
+        yield guard
 
 
 @pytest.fixture

@@ -79,6 +79,7 @@ class FakeDiscord:
         self.identified = asyncio.Event()
         self.dispatched_at: dict[str, float] = {}  # interaction id -> monotonic send time
         self.acknowledged: set[str] = set()  # interactions with an initial response
+        self.dms: dict[str, str] = {}  # user id -> the id of the bot's DM channel with them
         self._new_call = asyncio.Condition()
         self._ws: web.WebSocketResponse | None = None
         self._seq = 0
@@ -220,8 +221,10 @@ class FakeDiscord:
         if (match := re.fullmatch(r"/channels/(\d+)/messages", path)) and method == "POST":
             return 200, self._message(call, match[1])
         if path == "/users/@me/channels" and method == "POST":
-            return 200, {"id": snowflake(), "type": 1, "recipients": [user(
-                call.json["recipient_id"], "learner")], "last_message_id": None}
+            recipient = str(call.json["recipient_id"])
+            channel_id = self.dms.setdefault(recipient, snowflake())
+            return 200, {"id": channel_id, "type": 1, "recipients": [user(
+                recipient, "learner")], "last_message_id": None}
         if re.fullmatch(r"/applications/\d+(/guilds/\d+)?/commands", path) and method == "PUT":
             return 200, [dict(c, id=snowflake(), application_id=APP_ID, version=snowflake(),
                               default_member_permissions=c.get("default_member_permissions"))

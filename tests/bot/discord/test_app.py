@@ -182,6 +182,18 @@ async def test_button_click_after_a_restart_is_handled_from_the_database(start_b
     assert sent.json["components"][0]["components"][0]["style"] == 1  # primary
 
 
+async def test_a_slash_command_in_a_dm_is_recorded_for_the_dm_learner(start_bot, fake):
+    async with start_bot() as bot:
+        payload = slash("tokenize", {"text": "typed in a DM"}, guild=False)
+        await fake.dispatch("INTERACTION_CREATE", payload)
+        [answer] = await fake.wait_for("POST", FOLLOW_UP)
+        in_dm = bot.tutor.store.runs(LearnerRef("discord", "dm", LEARNER_ID))
+        in_server = bot.tutor.store.runs(LEARNER)
+    assert "tokens**" in answer.json["content"]
+    assert [r.canonical for r in in_dm] == ["/tokenize typed in a DM"]
+    assert in_server == []
+
+
 async def test_progress_edits_the_original_then_the_answer_follows_up(start_bot, fake):
     async with start_bot():
         payload = slash("slow-test")
@@ -276,6 +288,22 @@ async def test_past_the_15_minute_token_the_answer_goes_to_the_channel(start_bot
     assert posted.json["content"].startswith(f"<@{LEARNER_ID}> **")
     assert posted.json["allowed_mentions"]["users"] == [int(LEARNER_ID)]
     assert posted.files[0][2].startswith(PNG)
+
+
+async def test_past_the_15_minute_token_a_private_answer_goes_by_dm(start_bot, fake):
+    async with start_bot():
+        old = datetime.now(UTC) - timedelta(minutes=16)
+        payload = slash("help", {"command": "tokenize"}, created=old)  # a private answer
+        await fake.dispatch("INTERACTION_CREATE", payload)
+        [sent] = await fake.wait_for("POST", r"^/channels/\d+/messages$")
+    [opened] = fake.find("POST", r"^/users/@me/channels$")
+    assert str(opened.json["recipient_id"]) == LEARNER_ID and opened.at < sent.at
+    assert sent.path == f"/channels/{fake.dms[LEARNER_ID]}/messages"  # the DM, not the channel
+    assert sent.path != f"/channels/{CHANNEL_ID}/messages"
+    assert not fake.find("POST", FOLLOW_UP)
+    assert sent.json["content"].startswith("**/tokenize**")  # no mention in front
+    assert "Usage: `/tokenize TEXT" in sent.json["content"]
+    assert sent.json["allowed_mentions"] == {"parse": []}
 
 
 async def test_a_dead_token_on_the_follow_up_falls_back_to_the_channel(start_bot, fake):

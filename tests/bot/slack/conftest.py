@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from bot.slack.server import start_http
 from engine.storage.db import make_engine
 from engine.storage.deliveries import ClaimLog
 from engine.tutor import Tutor
+from tests.bot.loopback import LoopbackOnly, loopback_only
 from tests.bot.slack.fake_slack import TEAM, FakeSlack
 from tests.conftest import _reset_postgres
 
@@ -103,6 +105,13 @@ def upgraded_sqlite(tmp_path) -> str:
     url = f"sqlite:///{tmp_path / 'slack.db'}"
     migrate.upgrade(url)
     return url
+
+
+@pytest.fixture(autouse=True)
+def loopback(monkeypatch) -> Iterator[LoopbackOnly]:
+    """Nothing in these tests may look up or connect to a host off loopback."""
+    with loopback_only(monkeypatch) as guard:
+        yield guard
 
 
 @pytest.fixture
