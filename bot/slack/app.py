@@ -74,9 +74,11 @@ def build_app(settings: SlackSettings, tutor: Tutor, *, claims: ClaimLog | None,
 async def open_app(settings: SlackSettings, tutor: Tutor, **kwargs: Any
                    ) -> AsyncIterator[AsyncApp]:
     """``build_app`` with a shared HTTP session for all Web API and response_url calls. On
-    exit, answers still in progress get a moment to finish before the session closes (call
-    inside the running event loop)."""
+    exit, clean or not, answers still in progress get a moment to finish before the session
+    closes (call inside the running event loop)."""
     in_flight = InFlight()
     async with ClientSession() as session:
-        yield build_app(settings, tutor, session=session, in_flight=in_flight, **kwargs)
-        await in_flight.drain()
+        try:
+            yield build_app(settings, tutor, session=session, in_flight=in_flight, **kwargs)
+        finally:  # an error while serving must not swallow answers already promised
+            await in_flight.drain()

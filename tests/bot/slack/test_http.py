@@ -5,6 +5,7 @@ import io
 import time
 
 import aiohttp
+import pytest
 from PIL import Image as PILImage
 
 from bot.slack.app import open_app
@@ -105,6 +106,28 @@ async def test_stopping_the_app_lets_acked_commands_finish(fake, tutor, slack_db
         await runner.cleanup()  # SIGTERM: the server stops first, then the app
     engine.dispose()
     (complete,) = fake.named("files.completeUploadExternal")  # delivered, not swallowed
+    assert "/train-demo" in complete.params["initial_comment"]
+
+
+async def test_an_error_while_serving_still_lets_acked_commands_finish(fake, tutor,
+                                                                       slack_db_url):
+    settings = slack_settings(fake)
+    engine = make_engine(slack_db_url)
+    with pytest.raises(RuntimeError, match="the scheduler failed"):
+        async with open_app(settings, tutor, claims=ClaimLog(engine)) as app:
+            runner = await start_http(
+                app, "127.0.0.1", 0, signing_secret=settings.signing_secret.get_secret_value())
+            url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+            body = command_body(fake, "train-demo", "epochs=300 dataset=spiral")
+            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+            async with aiohttp.ClientSession() as http, http.post(url, data=body,
+                                                                  headers=headers) as resp:
+                assert resp.status == 200
+            await runner.cleanup()  # the acked command is handed to Bolt and starts
+            assert not fake.named("files.completeUploadExternal")  # still running
+            raise RuntimeError("the scheduler failed")  # e.g. from beside the app
+    engine.dispose()
+    (complete,) = fake.named("files.completeUploadExternal")  # delivered before the close
     assert "/train-demo" in complete.params["initial_comment"]
 
 
