@@ -24,7 +24,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.slack.inflight import InFlight
+from bot.slack.inflight import InFlight, ShutdownBudget
 from engine.commands import COMMANDS
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 BACKLOG = 1024  # pending connections the kernel queues for us (capped by net.core.somaxconn)
+# Shares of the shutdown budget (bot/slack/inflight.py) for the HTTP server's own stop; the
+# answers in progress get the rest of it.
+DISPATCH_DRAIN = 2.0  # s at most for acked commands to be handed to Bolt (held <= MAX_HOLD)
+HTTP_SHUTDOWN = 1.5  # s aiohttp waits for requests being answered (then as long to cancel)
 
 
 FORM = "application/x-www-form-urlencoded"
@@ -82,8 +86,11 @@ class FastAck:
             log.warning("a fast-acked slash command was answered %s by Bolt", response.status)
 
 
-def web_app(app: AsyncApp, signing_secret: str | None = None) -> web.Application:
-    """An aiohttp application routing Slack's requests into the Bolt app."""
+def web_app(app: AsyncApp, signing_secret: str | None = None,
+            budget: ShutdownBudget | None = None) -> web.Application:
+    """An aiohttp application routing Slack's requests into the Bolt app; at shutdown, acked
+    commands get their share of ``budget`` to reach Bolt."""
+    budget = budget or ShutdownBudget()
     fast = FastAck(app, signing_secret) if signing_secret else None
 
     async def events(request: web.Request) -> web.Response:
@@ -113,17 +120,20 @@ def web_app(app: AsyncApp, signing_secret: str | None = None) -> web.Application
     application.add_routes(routes)
     if fast is not None:
         async def drain(_: web.Application) -> None:  # acked: hand them to Bolt first
-            await fast.dispatches.drain()
+            await fast.dispatches.drain(budget.left(DISPATCH_DRAIN))
 
         application.on_shutdown.append(drain)
     return application
 
 
 async def start_http(app: AsyncApp, host: str, port: int, *,
-                     signing_secret: str | None = None) -> web.AppRunner:
+                     signing_secret: str | None = None,
+                     budget: ShutdownBudget | None = None) -> web.AppRunner:
     """Start serving (slash commands fast-acked when ``signing_secret`` is given); the caller
-    cleans up with ``await runner.cleanup()``."""
-    runner = web.AppRunner(web_app(app, signing_secret), access_log=None)
+    cleans up with ``await runner.cleanup()``, which spends at most DISPATCH_DRAIN of
+    ``budget`` and twice HTTP_SHUTDOWN."""
+    runner = web.AppRunner(web_app(app, signing_secret, budget), access_log=None,
+                           shutdown_timeout=HTTP_SHUTDOWN)
     await runner.setup()
     # Slack may open hundreds of connections at once; aiohttp's default backlog (128) would
     # drop the SYNs past it, and a dropped SYN is retried only after a second.
@@ -134,12 +144,15 @@ async def start_http(app: AsyncApp, host: str, port: int, *,
 
 
 async def serve_http(app: AsyncApp, host: str, port: int, *,
-                     signing_secret: str | None = None) -> None:
-    """Serve until cancelled."""
-    runner = await start_http(app, host, port, signing_secret=signing_secret)
+                     signing_secret: str | None = None,
+                     budget: ShutdownBudget | None = None) -> None:
+    """Serve until cancelled; stopping starts the clock of the shutdown ``budget``."""
+    budget = budget or ShutdownBudget()
+    runner = await start_http(app, host, port, signing_secret=signing_secret, budget=budget)
     try:
         await asyncio.Event().wait()
     finally:
+        budget.start()
         await runner.cleanup()
 
 
