@@ -7,14 +7,19 @@ multi-workspace installs are configured.
 Slash commands take a fast path: the signature is checked here and the empty 200 ack goes
 back at once, while Bolt handles the same request in a task of its own (re-checking the
 signature; its own ack is then a no-op). A burst of commands therefore waits on HTTP parsing
-and one HMAC each, not on Bolt's dispatch.
+and one HMAC each, not on Bolt's dispatch. Whatever Bolt would have answered in the HTTP
+reply (e.g. "your installation is no longer available") is posted to the command's
+response_url instead, since the empty ack has already gone out.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import parse_qs
 
 from aiohttp import web
@@ -22,9 +27,11 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.inflight import InFlight, ShutdownBudget
+from bot.slack.webapi import ResponseUrl
 from engine.commands import COMMANDS
 
 log = logging.getLogger(__name__)
@@ -39,6 +46,33 @@ HTTP_SHUTDOWN = 1.5  # s aiohttp waits for requests being answered (then as long
 
 
 FORM = "application/x-www-form-urlencoded"
+NOT_RUN = "Sorry, `{command}` could not be run just now. Please try again in a moment."
+
+
+def refusal(response: BoltResponse | None, command: str) -> dict[str, Any] | None:
+    """The message that Bolt's answer to an acked ``command`` owes the learner, or None.
+
+    A 200 with a body is a user-facing answer (Bolt's own refusals, or an ``ack(text)``);
+    a bare 500 means a middleware failed and the app's error handler has answered; any
+    other status, or no answer at all (None: the dispatch failed), gets ``NOT_RUN``.
+    """
+    if response is not None and response.status == 200:
+        return message_of(response.body) if response.body else None
+    if response is not None and response.status == 500 and not response.body:
+        return None
+    if response is not None:
+        log.warning("a fast-acked %s was answered %s by Bolt: %s", command, response.status,
+                    response.body[:200])
+    return {"text": NOT_RUN.format(command=command)}
+
+
+def message_of(body: str) -> dict[str, Any]:
+    """Bolt's answer body as a message: a JSON message as it is, anything else as text."""
+    with contextlib.suppress(ValueError):
+        message = json.loads(body)
+        if isinstance(message, dict) and ("text" in message or "blocks" in message):
+            return message
+    return {"text": body}
 
 
 class FastAck:
@@ -79,11 +113,31 @@ class FastAck:
         while (loop.time() - self.last_ack < self.QUIET
                and loop.time() - held_since < self.MAX_HOLD):
             await asyncio.sleep(self.QUIET)
-        bolt_request = AsyncBoltRequest(body=body, query=query,
-                                        headers={k.lower(): v for k, v in headers.items()})
-        response = await self.app.async_dispatch(bolt_request)
-        if response.status != 200:
-            log.warning("a fast-acked slash command was answered %s by Bolt", response.status)
+        fields = parse_qs(body)
+        command = fields["command"][0]
+        try:
+            bolt_request = AsyncBoltRequest(body=body, query=query,
+                                            headers={k.lower(): v for k, v in headers.items()})
+            response = await self.app.async_dispatch(bolt_request)
+        except Exception:
+            log.exception("a fast-acked %s failed in Bolt's dispatch", command)
+            response = None
+        message = refusal(response, command)
+        url = fields.get("response_url", [""])[0]
+        if message is not None and url:
+            await self._tell(url, message)
+
+    @staticmethod
+    async def _tell(url: str, message: dict[str, Any]) -> None:
+        """Post ``message`` to a response_url, privately unless it says otherwise."""
+        try:
+            sent = await ResponseUrl(url, None)(
+                **{"response_type": "ephemeral", "replace_original": False, **message})
+        except Exception:
+            log.warning("could not post to a fast-acked command's response_url", exc_info=True)
+            return
+        if sent.status_code != 200:
+            log.warning("response_url answered %s: %s", sent.status_code, sent.body[:200])
 
 
 def web_app(app: AsyncApp, signing_secret: str | None = None,
