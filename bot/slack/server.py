@@ -31,6 +31,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.inflight import InFlight, ShutdownBudget
+from bot.slack.quiet import QuietGate
 from bot.slack.webapi import ResponseUrl
 from engine.commands import COMMANDS
 
@@ -85,7 +86,7 @@ class FastAck:
         self.app = app
         self.verifier = SignatureVerifier(signing_secret)
         self.dispatches = InFlight()
-        self.last_ack = 0.0
+        self.quiet = QuietGate(self.QUIET)  # opens once no ack has come for QUIET s
 
     def wants(self, request: web.Request, body: str) -> bool:
         """Slash commands only (not buttons, events or Slack's unsigned ssl_check)."""
@@ -100,19 +101,18 @@ class FastAck:
         if not self.verifier.is_valid(body, headers.get("X-Slack-Request-Timestamp", ""),
                                       headers.get("X-Slack-Signature", "")):
             return web.json_response({"error": "invalid request"}, status=401)
-        self.last_ack = asyncio.get_running_loop().time()
-        self.dispatches.add(
-            asyncio.create_task(self._dispatch(body, request.query_string, headers)))
+        self.quiet.mark()
+        release = asyncio.get_running_loop().time() + self.MAX_HOLD
+        self.dispatches.add(asyncio.create_task(
+            self._dispatch(body, request.query_string, headers, release)))
         return web.Response(status=200)
 
-    async def _dispatch(self, body: str, query: str, headers: Mapping[str, str]) -> None:
+    async def _dispatch(self, body: str, query: str, headers: Mapping[str, str],
+                        release: float) -> None:
         """Let a burst of acks go out first (every request must be acked within 3 s; the
-        work after it has no such deadline), then hand the request to Bolt."""
-        loop = asyncio.get_running_loop()
-        held_since = loop.time()
-        while (loop.time() - self.last_ack < self.QUIET
-               and loop.time() - held_since < self.MAX_HOLD):
-            await asyncio.sleep(self.QUIET)
+        work after it has no such deadline), until the loop time ``release`` at the latest;
+        then hand the request to Bolt."""
+        await self.quiet.wait(release - asyncio.get_running_loop().time())
         fields = parse_qs(body)
         command = fields["command"][0]
         try:

@@ -1,14 +1,17 @@
-"""What happens to a fast-acked slash command after its empty 200: Bolt's refusals and
-failures reach the learner (or at least the log) instead of vanishing."""
+"""What happens to a fast-acked slash command after its empty 200: its work waits for a burst
+of acks to pass (never longer than MAX_HOLD), and Bolt's refusals and failures reach the
+learner (or at least the log) instead of vanishing."""
 
 import asyncio
 import logging
 import socket
+import time
 
 import aiohttp
+import pytest
 
 from bot.slack.app import open_app
-from bot.slack.server import start_http
+from bot.slack.server import FastAck, start_http
 from engine.storage.db import make_engine
 from engine.storage.deliveries import ClaimLog
 from tests.bot.slack.conftest import command_body, sign, slack_settings
@@ -63,3 +66,37 @@ async def test_a_failure_in_the_dispatch_is_logged_with_its_traceback(fake, tuto
     engine.dispose()
     (record,) = failures()
     assert "/help" in record.getMessage() and record.exc_info is not None
+
+
+@pytest.fixture
+def slow_quiet(monkeypatch):
+    """A quiet interval long enough that a loaded test machine never breaks a burst."""
+    monkeypatch.setattr(FastAck, "QUIET", 0.2)
+    monkeypatch.setattr(FastAck, "MAX_HOLD", 5.0)
+
+
+async def test_a_burst_of_commands_is_acked_before_any_of_them_reaches_bolt(slow_quiet,
+                                                                             harness):
+    fake = harness.fake
+    results = await asyncio.gather(*(harness.command("help", user=f"U{i}") for i in range(20)))
+    last_ack = time.monotonic()
+    assert all(status == 200 for status, _, _ in results)
+    assert not fake.calls  # the work is held while acks keep coming ...
+    await fake.wait_for(lambda: len(fake.named("response")) == 20)
+    assert fake.calls[0].at >= last_ack + 0.1  # ... and starts once they have stopped
+
+
+@pytest.fixture
+def never_quiet(monkeypatch):
+    monkeypatch.setattr(FastAck, "QUIET", 60.0)
+    monkeypatch.setattr(FastAck, "MAX_HOLD", 0.3)
+
+
+async def test_held_work_starts_after_max_hold_even_if_the_acks_never_pause(never_quiet,
+                                                                             harness):
+    fake = harness.fake
+    status, _, _ = await harness.command("help")
+    acked = time.monotonic()
+    assert status == 200
+    await fake.wait_for(lambda: fake.named("response"), timeout=10)
+    assert 0.25 < fake.calls[0].at - acked < 1.5
