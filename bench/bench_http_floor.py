@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from aiohttp import web  # noqa: E402
 
 from bench import rawload  # noqa: E402
+from bench.common import percentile  # noqa: E402
 
 PORT = 18765
 BODY = (b"token=x&team_id=T1&user_id=U1&command=%2Ftokenize&text=hello+world"
@@ -42,11 +43,11 @@ def main() -> None:
     request = rawload.post("/x", BODY, {"Content-Type": "application/x-www-form-urlencoded"})
     try:
         for keep_alive in (False, True, False, True):
-            times = sorted(t for t, _ in rawload.burst(("127.0.0.1", PORT), [request] * 200,
-                                                       keep_alive=keep_alive))
+            times = [t for t, _ in rawload.burst(("127.0.0.1", PORT), [request] * 200,
+                                                 keep_alive=keep_alive)]
             kind = "open connections" if keep_alive else "new connections"
             print(f"bare server, burst of 200 ({kind}): p50 {statistics.median(times) * 1000:.1f}"
-                  f" ms, p99 {times[int(len(times) * 0.99) - 1] * 1000:.1f} ms")
+                  f" ms, p99 {percentile(times, 0.99) * 1000:.1f} ms")
             time.sleep(0.5)
     finally:
         server.kill()

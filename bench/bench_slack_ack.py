@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import rawload  # noqa: E402
+from bench.common import percentile  # noqa: E402
 from bot import migrate  # noqa: E402
 from bot.app import build_tutor, settle_heap  # noqa: E402
 from bot.settings import CoreSettings  # noqa: E402
@@ -58,11 +59,10 @@ def measured(results: list[tuple[float, int]]) -> list[float]:
 
 
 def report(name: str, times: list[float]) -> None:
-    ordered = sorted(times)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    p99 = percentile(times, 0.99)
     verdict = "met" if p99 <= GOAL_P99 else "MISSED"
     print(f"{name}: p50 {statistics.median(times) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
-          f"max {ordered[-1] * 1000:.1f} ms over {len(times)} acks "
+          f"max {max(times) * 1000:.1f} ms over {len(times)} acks "
           f"(goal p99 <= {GOAL_P99 * 1000:.0f} ms: {verdict})")
 
 
