@@ -43,11 +43,12 @@ def main() -> None:
     request = rawload.post("/x", BODY, {"Content-Type": "application/x-www-form-urlencoded"})
     try:
         for keep_alive in (False, True, False, True):
-            times = [t for t, _ in rawload.burst(("127.0.0.1", PORT), [request] * 200,
-                                                 keep_alive=keep_alive)]
+            times, failed = rawload.answered(rawload.burst(("127.0.0.1", PORT), [request] * 200,
+                                                           keep_alive=keep_alive))
             kind = "open connections" if keep_alive else "new connections"
+            failures = f", {failed} of 200 FAILED" if failed else ""
             print(f"bare server, burst of 200 ({kind}): p50 {statistics.median(times) * 1000:.1f}"
-                  f" ms, p99 {percentile(times, 0.99) * 1000:.1f} ms")
+                  f" ms, p99 {percentile(times, 0.99) * 1000:.1f} ms{failures}")
             time.sleep(0.5)
     finally:
         server.kill()
