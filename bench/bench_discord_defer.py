@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import percentile  # noqa: E402
 from tests.bot.discord.fake_discord import FakeDiscord  # noqa: E402
 from tests.bot.discord.payloads import slash  # noqa: E402
 
@@ -142,11 +143,6 @@ async def run_floor(rounds: int, burst: int) -> dict:
     result = await result_of(child)
     runner.cancel()
     return result
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 def report(result: dict, rounds: int, burst: int) -> None:

@@ -10,6 +10,7 @@ import yaml
 from pydantic import AliasChoices, ValidationError
 
 from bot.settings import CoreSettings, DiscordSettings, SlackSettings
+from bot.slack.inflight import SHUTDOWN_BUDGET
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = (CoreSettings, SlackSettings, DiscordSettings)
@@ -48,6 +49,13 @@ def test_migrations_run_before_the_bot_and_postgres_is_healthy_first():
     assert services["bot"]["depends_on"]["migrate"]["condition"] == (
         "service_completed_successfully")
     assert "postgresql+psycopg://" in services["bot"]["environment"]["DATABASE_URL"]
+
+
+def test_the_bot_is_given_longer_to_stop_than_its_shutdown_budget():
+    bot = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["bot"]
+    grace = bot.get("stop_grace_period", "10s")  # Docker's default
+    assert grace.endswith("s") and grace[:-1].isdigit(), f"write it in seconds: {grace}"
+    assert int(grace[:-1]) >= SHUTDOWN_BUDGET + 5  # the rest of the exit: pool, database
 
 
 def test_the_bot_gets_every_setting_and_no_value_is_written_in_the_file():

@@ -22,7 +22,7 @@ from bot.slack import errors, listeners
 from bot.slack.admin import AdminCheck
 from bot.slack.core import SlackCore
 from bot.slack.dedupe import EventDedupe
-from bot.slack.inflight import InFlight
+from bot.slack.inflight import InFlight, ShutdownBudget
 from engine.storage.deliveries import ClaimLog
 from engine.tutor import Tutor
 
@@ -71,12 +71,15 @@ def build_app(settings: SlackSettings, tutor: Tutor, *, claims: ClaimLog | None,
 
 
 @asynccontextmanager
-async def open_app(settings: SlackSettings, tutor: Tutor, **kwargs: Any
+async def open_app(settings: SlackSettings, tutor: Tutor, *,
+                   budget: ShutdownBudget | None = None, **kwargs: Any
                    ) -> AsyncIterator[AsyncApp]:
     """``build_app`` with a shared HTTP session for all Web API and response_url calls. On
-    exit, answers still in progress get a moment to finish before the session closes (call
-    inside the running event loop)."""
+    exit, clean or not, answers still in progress get what is left of the shutdown ``budget``
+    to finish before the session closes (call inside the running event loop)."""
     in_flight = InFlight()
     async with ClientSession() as session:
-        yield build_app(settings, tutor, session=session, in_flight=in_flight, **kwargs)
-        await in_flight.drain()
+        try:
+            yield build_app(settings, tutor, session=session, in_flight=in_flight, **kwargs)
+        finally:  # an error while serving must not swallow answers already promised
+            await in_flight.drain((budget or ShutdownBudget()).left())

@@ -1,19 +1,47 @@
-"""Work still running for requests Slack was already told "ok" about.
+"""Work still running for requests Slack was already told "ok" about, and the one time
+budget that stopping the app may spend on it.
 
 Bolt runs each listener in a task of its own once the request is acknowledged, and keeps no
 handle on it. ``InFlight`` does: the core registers the task that answers each request, and
 shutdown waits for them (briefly) before closing the HTTP session and the worker pool that
 they use, so stopping the app does not swallow answers already promised.
+
+Every wait while stopping (acked commands handed to Bolt, HTTP answers finishing, answers
+in progress) comes out of one ``ShutdownBudget``, well inside the container's stop grace
+period (``stop_grace_period`` in docker-compose.yml), after which the process is killed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 log = logging.getLogger(__name__)
 
-DRAIN_TIMEOUT = 20.0  # s that running answers get to finish when the app stops
+SHUTDOWN_BUDGET = 25.0  # s from the first wait at shutdown until the HTTP session closes
+CANCEL_WAIT = 1.0  # s of a drain's timeout kept for cancelled work to unwind
+
+
+class ShutdownBudget:
+    """One deadline shared by the stages of a shutdown: the first stage to ask starts the
+    clock, and each stage gets what is left (at most its own ``cap``)."""
+
+    def __init__(self, seconds: float = SHUTDOWN_BUDGET) -> None:
+        self.seconds = seconds
+        self.deadline: float | None = None
+
+    def start(self) -> None:
+        """Start the clock (if no stage has yet)."""
+        if self.deadline is None:
+            self.deadline = time.monotonic() + self.seconds
+
+    def left(self, cap: float | None = None) -> float:
+        """Seconds left of the budget (started by this ask if need be), at most ``cap``."""
+        self.start()
+        assert self.deadline is not None
+        left = max(0.0, self.deadline - time.monotonic())
+        return left if cap is None else min(cap, left)
 
 
 class InFlight:
@@ -27,15 +55,18 @@ class InFlight:
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
 
-    async def drain(self, timeout: float = DRAIN_TIMEOUT) -> None:
-        """Wait up to ``timeout`` seconds for tracked work, then cancel what is left."""
+    async def drain(self, timeout: float) -> None:
+        """Give tracked work up to ``timeout`` seconds in all: it may finish until the last
+        moment (CANCEL_WAIT, or a quarter of a short timeout), when what is left is cancelled
+        and gets that moment to unwind."""
         waiting = self.tasks - {asyncio.current_task()}
         if not waiting:
             return
         log.info("waiting for %d answer(s) in progress", len(waiting))
-        _, late = await asyncio.wait(waiting, timeout=timeout)
+        unwind = min(CANCEL_WAIT, timeout / 4)
+        _, late = await asyncio.wait(waiting, timeout=timeout - unwind)
         for task in late:
             task.cancel()
         if late:
             log.warning("%d answer(s) cancelled at shutdown", len(late))
-            await asyncio.wait(late, timeout=1.0)
+            await asyncio.wait(late, timeout=unwind)

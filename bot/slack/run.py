@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from bot.app import SetupError, build_tutor, running_scheduler, settle_heap
 from bot.settings import CoreSettings, SlackSettings
 from bot.slack.app import build_client, open_app
+from bot.slack.inflight import ShutdownBudget
 from bot.slack.origin import PLATFORM
 from bot.slack.poster import SlackPoster
 from bot.slack.server import serve_http, serve_socket_mode
@@ -66,24 +67,27 @@ async def serve(core: CoreSettings, slack: SlackSettings, *, http: bool,
             store = await asyncio.to_thread(installation_store, slack.client_id or "",
                                             core.db_url)
             oauth = oauth_settings(slack, store)
+        budget = ShutdownBudget()  # one for the server's stop and the answers' drain
         try:
             async with open_app(slack, tutor, claims=ClaimLog(engine), oauth=oauth,
-                                bot_name=name) as app:
+                                bot_name=name, budget=budget) as app:
                 poster = SlackPoster(app.client, store, bot_name=name)
                 settle_heap()
                 async with running_scheduler(tutor, {PLATFORM: poster.post}):
-                    await until_signalled(serving(app, slack, http=http, port=port))
+                    await until_signalled(serving(app, slack, http=http, port=port,
+                                                  budget=budget))
         finally:
             engine.dispose()
     return 0
 
 
-def serving(app: AsyncApp, slack: SlackSettings, *, http: bool,
-            port: int | None) -> Coroutine[Any, Any, None]:
+def serving(app: AsyncApp, slack: SlackSettings, *, http: bool, port: int | None,
+            budget: ShutdownBudget | None = None) -> Coroutine[Any, Any, None]:
     """Serve over HTTP, or connect over Socket Mode (until cancelled)."""
     if http:
         secret = slack.signing_secret.get_secret_value() if slack.signing_secret else None
-        return serve_http(app, slack.host, port or slack.port, signing_secret=secret)
+        return serve_http(app, slack.host, port or slack.port, signing_secret=secret,
+                          budget=budget)
     assert slack.app_token is not None
     return serve_socket_mode(app, slack.app_token.get_secret_value())
 

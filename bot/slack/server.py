@@ -7,14 +7,19 @@ multi-workspace installs are configured.
 Slash commands take a fast path: the signature is checked here and the empty 200 ack goes
 back at once, while Bolt handles the same request in a task of its own (re-checking the
 signature; its own ack is then a no-op). A burst of commands therefore waits on HTTP parsing
-and one HMAC each, not on Bolt's dispatch.
+and one HMAC each, not on Bolt's dispatch. Whatever Bolt would have answered in the HTTP
+reply (e.g. "your installation is no longer available") is posted to the command's
+response_url instead, since the empty ack has already gone out.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import parse_qs
 
 from aiohttp import web
@@ -22,9 +27,12 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-from bot.slack.inflight import InFlight
+from bot.slack.inflight import InFlight, ShutdownBudget
+from bot.slack.quiet import QuietGate
+from bot.slack.webapi import ResponseUrl
 from engine.commands import COMMANDS
 
 log = logging.getLogger(__name__)
@@ -32,9 +40,40 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 BACKLOG = 1024  # pending connections the kernel queues for us (capped by net.core.somaxconn)
+# Shares of the shutdown budget (bot/slack/inflight.py) for the HTTP server's own stop; the
+# answers in progress get the rest of it.
+DISPATCH_DRAIN = 2.0  # s at most for acked commands to be handed to Bolt (held <= MAX_HOLD)
+HTTP_SHUTDOWN = 1.5  # s aiohttp waits for requests being answered (then as long to cancel)
 
 
 FORM = "application/x-www-form-urlencoded"
+NOT_RUN = "Sorry, `{command}` could not be run just now. Please try again in a moment."
+
+
+def refusal(response: BoltResponse | None, command: str) -> dict[str, Any] | None:
+    """The message that Bolt's answer to an acked ``command`` owes the learner, or None.
+
+    A 200 with a body is a user-facing answer (Bolt's own refusals, or an ``ack(text)``);
+    a bare 500 means a middleware failed and the app's error handler has answered; any
+    other status, or no answer at all (None: the dispatch failed), gets ``NOT_RUN``.
+    """
+    if response is not None and response.status == 200:
+        return message_of(response.body) if response.body else None
+    if response is not None and response.status == 500 and not response.body:
+        return None
+    if response is not None:
+        log.warning("a fast-acked %s was answered %s by Bolt: %s", command, response.status,
+                    response.body[:200])
+    return {"text": NOT_RUN.format(command=command)}
+
+
+def message_of(body: str) -> dict[str, Any]:
+    """Bolt's answer body as a message: a JSON message as it is, anything else as text."""
+    with contextlib.suppress(ValueError):
+        message = json.loads(body)
+        if isinstance(message, dict) and ("text" in message or "blocks" in message):
+            return message
+    return {"text": body}
 
 
 class FastAck:
@@ -47,7 +86,7 @@ class FastAck:
         self.app = app
         self.verifier = SignatureVerifier(signing_secret)
         self.dispatches = InFlight()
-        self.last_ack = 0.0
+        self.quiet = QuietGate(self.QUIET)  # opens once no ack has come for QUIET s
 
     def wants(self, request: web.Request, body: str) -> bool:
         """Slash commands only (not buttons, events or Slack's unsigned ssl_check)."""
@@ -62,28 +101,50 @@ class FastAck:
         if not self.verifier.is_valid(body, headers.get("X-Slack-Request-Timestamp", ""),
                                       headers.get("X-Slack-Signature", "")):
             return web.json_response({"error": "invalid request"}, status=401)
-        self.last_ack = asyncio.get_running_loop().time()
-        self.dispatches.add(
-            asyncio.create_task(self._dispatch(body, request.query_string, headers)))
+        self.quiet.mark()
+        release = asyncio.get_running_loop().time() + self.MAX_HOLD
+        self.dispatches.add(asyncio.create_task(
+            self._dispatch(body, request.query_string, headers, release)))
         return web.Response(status=200)
 
-    async def _dispatch(self, body: str, query: str, headers: Mapping[str, str]) -> None:
+    async def _dispatch(self, body: str, query: str, headers: Mapping[str, str],
+                        release: float) -> None:
         """Let a burst of acks go out first (every request must be acked within 3 s; the
-        work after it has no such deadline), then hand the request to Bolt."""
-        loop = asyncio.get_running_loop()
-        held_since = loop.time()
-        while (loop.time() - self.last_ack < self.QUIET
-               and loop.time() - held_since < self.MAX_HOLD):
-            await asyncio.sleep(self.QUIET)
-        bolt_request = AsyncBoltRequest(body=body, query=query,
-                                        headers={k.lower(): v for k, v in headers.items()})
-        response = await self.app.async_dispatch(bolt_request)
-        if response.status != 200:
-            log.warning("a fast-acked slash command was answered %s by Bolt", response.status)
+        work after it has no such deadline), until the loop time ``release`` at the latest;
+        then hand the request to Bolt."""
+        await self.quiet.wait(release - asyncio.get_running_loop().time())
+        fields = parse_qs(body)
+        command = fields["command"][0]
+        try:
+            bolt_request = AsyncBoltRequest(body=body, query=query,
+                                            headers={k.lower(): v for k, v in headers.items()})
+            response = await self.app.async_dispatch(bolt_request)
+        except Exception:
+            log.exception("a fast-acked %s failed in Bolt's dispatch", command)
+            response = None
+        message = refusal(response, command)
+        url = fields.get("response_url", [""])[0]
+        if message is not None and url:
+            await self._tell(url, message)
+
+    @staticmethod
+    async def _tell(url: str, message: dict[str, Any]) -> None:
+        """Post ``message`` to a response_url, privately unless it says otherwise."""
+        try:
+            sent = await ResponseUrl(url, None)(
+                **{"response_type": "ephemeral", "replace_original": False, **message})
+        except Exception:
+            log.warning("could not post to a fast-acked command's response_url", exc_info=True)
+            return
+        if sent.status_code != 200:
+            log.warning("response_url answered %s: %s", sent.status_code, sent.body[:200])
 
 
-def web_app(app: AsyncApp, signing_secret: str | None = None) -> web.Application:
-    """An aiohttp application routing Slack's requests into the Bolt app."""
+def web_app(app: AsyncApp, signing_secret: str | None = None,
+            budget: ShutdownBudget | None = None) -> web.Application:
+    """An aiohttp application routing Slack's requests into the Bolt app; at shutdown, acked
+    commands get their share of ``budget`` to reach Bolt."""
+    budget = budget or ShutdownBudget()
     fast = FastAck(app, signing_secret) if signing_secret else None
 
     async def events(request: web.Request) -> web.Response:
@@ -113,17 +174,20 @@ def web_app(app: AsyncApp, signing_secret: str | None = None) -> web.Application
     application.add_routes(routes)
     if fast is not None:
         async def drain(_: web.Application) -> None:  # acked: hand them to Bolt first
-            await fast.dispatches.drain()
+            await fast.dispatches.drain(budget.left(DISPATCH_DRAIN))
 
         application.on_shutdown.append(drain)
     return application
 
 
 async def start_http(app: AsyncApp, host: str, port: int, *,
-                     signing_secret: str | None = None) -> web.AppRunner:
+                     signing_secret: str | None = None,
+                     budget: ShutdownBudget | None = None) -> web.AppRunner:
     """Start serving (slash commands fast-acked when ``signing_secret`` is given); the caller
-    cleans up with ``await runner.cleanup()``."""
-    runner = web.AppRunner(web_app(app, signing_secret), access_log=None)
+    cleans up with ``await runner.cleanup()``, which spends at most DISPATCH_DRAIN of
+    ``budget`` and twice HTTP_SHUTDOWN."""
+    runner = web.AppRunner(web_app(app, signing_secret, budget), access_log=None,
+                           shutdown_timeout=HTTP_SHUTDOWN)
     await runner.setup()
     # Slack may open hundreds of connections at once; aiohttp's default backlog (128) would
     # drop the SYNs past it, and a dropped SYN is retried only after a second.
@@ -134,12 +198,15 @@ async def start_http(app: AsyncApp, host: str, port: int, *,
 
 
 async def serve_http(app: AsyncApp, host: str, port: int, *,
-                     signing_secret: str | None = None) -> None:
-    """Serve until cancelled."""
-    runner = await start_http(app, host, port, signing_secret=signing_secret)
+                     signing_secret: str | None = None,
+                     budget: ShutdownBudget | None = None) -> None:
+    """Serve until cancelled; stopping starts the clock of the shutdown ``budget``."""
+    budget = budget or ShutdownBudget()
+    runner = await start_http(app, host, port, signing_secret=signing_secret, budget=budget)
     try:
         await asyncio.Event().wait()
     finally:
+        budget.start()
         await runner.cleanup()
 
 

@@ -39,12 +39,13 @@ def sign(body: str, ts: int | None = None, secret: str = SECRET) -> dict[str, st
 
 
 def command_body(fake: FakeSlack, name: str, text: str = "", *, user: str = "U1",
-                 channel: str = "C1", team: str = TEAM, trigger: str | None = None) -> str:
+                 channel: str = "C1", team: str = TEAM, trigger: str | None = None,
+                 response_url: str | None = None) -> str:
     return urllib.parse.urlencode({
         "token": "legacy", "team_id": team, "team_domain": "team", "channel_id": channel,
         "channel_name": "general", "user_id": user, "user_name": user.lower(),
         "command": f"/{name}", "text": text, "api_app_id": "A1",
-        "response_url": fake.response_url(f"{user}-{name}"),
+        "response_url": response_url or fake.response_url(f"{user}-{name}"),
         "trigger_id": trigger or f"trig-{time.monotonic_ns()}"})
 
 

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image as PILImage
 
 from bot.slack.app import open_app
+from bot.slack.inflight import ShutdownBudget
 from bot.slack.server import start_http
 from engine.storage.db import make_engine
 from engine.storage.deliveries import ClaimLog
@@ -139,6 +140,49 @@ async def test_stopping_the_app_lets_acked_commands_finish(fake, tutor, slack_db
     engine.dispose()
     (complete,) = fake.named("files.completeUploadExternal")  # delivered, not swallowed
     assert "/train-demo" in complete.params["initial_comment"]
+
+
+async def test_an_error_while_serving_still_lets_acked_commands_finish(fake, tutor,
+                                                                       slack_db_url):
+    settings = slack_settings(fake)
+    engine = make_engine(slack_db_url)
+    with pytest.raises(RuntimeError, match="the scheduler failed"):
+        async with open_app(settings, tutor, claims=ClaimLog(engine)) as app:
+            runner = await start_http(
+                app, "127.0.0.1", 0, signing_secret=settings.signing_secret.get_secret_value())
+            url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+            body = command_body(fake, "train-demo", "epochs=300 dataset=spiral")
+            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+            async with aiohttp.ClientSession() as http, http.post(url, data=body,
+                                                                  headers=headers) as resp:
+                assert resp.status == 200
+            await runner.cleanup()  # the acked command is handed to Bolt and starts
+            assert not fake.named("files.completeUploadExternal")  # still running
+            raise RuntimeError("the scheduler failed")  # e.g. from beside the app
+    engine.dispose()
+    (complete,) = fake.named("files.completeUploadExternal")  # delivered before the close
+    assert "/train-demo" in complete.params["initial_comment"]
+
+
+async def test_stopping_spends_one_budget_then_cancels_what_is_left(fake, tutor, slack_db_url):
+    settings = slack_settings(fake)
+    engine = make_engine(slack_db_url)
+    budget = ShutdownBudget(1.0)  # 25 s in production; the demo below needs longer than 1 s
+    async with open_app(settings, tutor, claims=ClaimLog(engine), budget=budget) as app:
+        runner = await start_http(app, "127.0.0.1", 0, budget=budget,
+                                  signing_secret=settings.signing_secret.get_secret_value())
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+        body = command_body(fake, "train-demo", TRAIN)
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+        async with aiohttp.ClientSession() as http, http.post(url, data=body,
+                                                              headers=headers) as resp:
+            assert resp.status == 200
+        stopping = time.monotonic()
+        await runner.cleanup()  # SIGTERM: the server's stop and the answers share the budget
+    stopped = time.monotonic() - stopping
+    engine.dispose()
+    assert stopped < 1.5
+    assert not fake.named("files.completeUploadExternal")  # cancelled, not waited for
 
 
 async def test_healthz(harness):

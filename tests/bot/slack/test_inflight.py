@@ -1,8 +1,9 @@
 """Shutdown waits for answers in progress, but not for ever."""
 
 import asyncio
+import time
 
-from bot.slack.inflight import InFlight
+from bot.slack.inflight import InFlight, ShutdownBudget
 
 
 async def test_drain_waits_for_quick_work_and_cancels_work_past_the_timeout():
@@ -23,5 +24,44 @@ async def test_drain_waits_for_quick_work_and_cancels_work_past_the_timeout():
     assert not in_flight.tasks  # ended tasks are forgotten
 
 
+async def test_drain_keeps_to_its_timeout_even_when_cancelled_work_is_slow_to_unwind():
+    in_flight = InFlight()
+
+    async def stubborn() -> None:
+        in_flight.add()
+        try:
+            await asyncio.sleep(60)
+        finally:
+            await asyncio.sleep(5)  # e.g. a clean-up call to a slow Slack
+
+    task = asyncio.create_task(stubborn())
+    await asyncio.sleep(0)
+    start = time.monotonic()
+    await in_flight.drain(timeout=0.4)
+    assert time.monotonic() - start < 0.6
+    task.cancel()
+
+
+async def test_one_budget_is_shared_by_the_stages_of_a_shutdown():
+    budget = ShutdownBudget(0.6)
+    first, second = InFlight(), InFlight()
+
+    async def stuck(in_flight: InFlight) -> None:
+        in_flight.add()
+        await asyncio.sleep(60)
+
+    tasks = [asyncio.create_task(stuck(first)), asyncio.create_task(stuck(second))]
+    await asyncio.sleep(0)
+    start = time.monotonic()
+    await first.drain(budget.left(cap=0.4))  # a stage with a share of its own ...
+    first_took = time.monotonic() - start
+    assert first_took < 0.45
+    left = budget.left()  # ... and the next one gets what is left
+    assert abs(left - (0.6 - first_took)) < 0.05
+    await second.drain(left)
+    assert time.monotonic() - start < 0.65
+    assert all(t.cancelled() for t in tasks)
+
+
 async def test_drain_with_nothing_in_flight_returns_at_once():
-    await asyncio.wait_for(InFlight().drain(), 0.1)
+    await asyncio.wait_for(InFlight().drain(timeout=5), 0.1)
