@@ -18,9 +18,10 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -47,6 +48,8 @@ HTTP_SHUTDOWN = 1.5  # s aiohttp waits for requests being answered (then as long
 
 
 FORM = "application/x-www-form-urlencoded"
+COMMAND_FIELD = re.compile(r"(?:^|&)command=([^&]*)")
+SSL_CHECK = re.compile(r"(?:^|&)ssl_check=")
 NOT_RUN = "Sorry, `{command}` could not be run just now. Please try again in a moment."
 
 
@@ -89,12 +92,15 @@ class FastAck:
         self.quiet = QuietGate(self.QUIET)  # opens once no ack has come for QUIET s
 
     def wants(self, request: web.Request, body: str) -> bool:
-        """Slash commands only (not buttons, events or Slack's unsigned ssl_check)."""
-        if request.content_type != FORM:
-            return False
-        fields = parse_qs(body)
-        command = fields.get("command", [""])[0].lstrip("/")
-        return command in COMMANDS and "ssl_check" not in fields  # others: Bolt's own answer
+        """Slash commands only (not buttons, events or Slack's unsigned ssl_check).
+
+        Read with a pattern rather than a full form parse (a tenth of the time, and every
+        acknowledgement in a burst waits for the ones before it): in a form body ``&`` and
+        ``=`` only ever separate fields, values have them percent-encoded."""
+        if request.content_type != FORM or SSL_CHECK.search(body):
+            return False  # Bolt gives those their own answer
+        field = COMMAND_FIELD.search(body)
+        return field is not None and unquote_plus(field[1]).lstrip("/") in COMMANDS
 
     def ack(self, request: web.Request, body: str) -> web.Response:
         headers = request.headers
