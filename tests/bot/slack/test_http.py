@@ -123,18 +123,23 @@ async def test_unsigned_stale_or_tampered_events_and_buttons_get_401_and_run_not
     assert [r.canonical for r in harness.runs()] == [runs]
 
 
+async def send_slow_demo(runner, fake) -> int:
+    """POST a signed /train-demo that takes seconds to the running server; its HTTP status."""
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+    body = command_body(fake, "train-demo", "epochs=300 dataset=spiral")
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+    async with aiohttp.ClientSession() as http, http.post(url, data=body,
+                                                          headers=headers) as resp:
+        return resp.status
+
+
 async def test_stopping_the_app_lets_acked_commands_finish(fake, tutor, slack_db_url):
     settings = slack_settings(fake)
     engine = make_engine(slack_db_url)
     async with open_app(settings, tutor, claims=ClaimLog(engine)) as app:
         runner = await start_http(app, "127.0.0.1", 0,
                                   signing_secret=settings.signing_secret.get_secret_value())
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
-        body = command_body(fake, "train-demo", "epochs=300 dataset=spiral")
-        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
-        async with aiohttp.ClientSession() as http, http.post(url, data=body,
-                                                              headers=headers) as resp:
-            assert resp.status == 200
+        assert await send_slow_demo(runner, fake) == 200
         assert not fake.named("files.completeUploadExternal")  # the demo is still running
         await runner.cleanup()  # SIGTERM: the server stops first, then the app
     engine.dispose()
@@ -150,12 +155,7 @@ async def test_an_error_while_serving_still_lets_acked_commands_finish(fake, tut
         async with open_app(settings, tutor, claims=ClaimLog(engine)) as app:
             runner = await start_http(
                 app, "127.0.0.1", 0, signing_secret=settings.signing_secret.get_secret_value())
-            url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
-            body = command_body(fake, "train-demo", "epochs=300 dataset=spiral")
-            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
-            async with aiohttp.ClientSession() as http, http.post(url, data=body,
-                                                                  headers=headers) as resp:
-                assert resp.status == 200
+            assert await send_slow_demo(runner, fake) == 200
             await runner.cleanup()  # the acked command is handed to Bolt and starts
             assert not fake.named("files.completeUploadExternal")  # still running
             raise RuntimeError("the scheduler failed")  # e.g. from beside the app
