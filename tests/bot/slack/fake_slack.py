@@ -28,6 +28,10 @@ class Call:
     data: bytes = b""
 
 
+OAUTH_CODE = "install-code-3"  # what Slack's consent page would redirect back with
+INSTALLED_TEAM, INSTALLED_TOKEN = "T3", "xoxb-team-three"
+
+
 class FakeSlack:
     """``await FakeSlack().start()``; ``api_url`` goes into SLACK_API_URL."""
 
@@ -151,6 +155,14 @@ class FakeSlack:
                                          "is_admin": user in self.admins, "is_owner": False}}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + p["users"]}}
+        if method == "oauth.v2.access":  # an install: the code Slack's page handed over
+            if p.get("code") != OAUTH_CODE:
+                return {"ok": False, "error": "invalid_code"}
+            return {"ok": True, "app_id": "A1", "authed_user": {"id": "UINSTALLER3"},
+                    "scope": "commands,chat:write,files:write", "token_type": "bot",
+                    "access_token": INSTALLED_TOKEN, "bot_user_id": "UBOT3",
+                    "team": {"id": INSTALLED_TEAM, "name": "Team Three"}, "enterprise": None,
+                    "is_enterprise_install": False}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.base.replace("http", "ws") + "/link"}
         return {"ok": False, "error": "unknown_method"}
