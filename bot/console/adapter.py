@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 from typing import TextIO
 
+from bot.console.completion import Known, candidates, sources
 from bot.errors import user_message
 from engine.errors import TutorError
 from engine.learning.schedule import ChannelRef
@@ -104,8 +105,10 @@ class ConsoleAdapter:
         print(text, file=self.out, flush=True)
 
     async def repl(self, history: Path | None = None) -> None:
-        """An interactive loop with line editing and history (readline) until /quit or EOF."""
-        _enable_history(history)
+        """An interactive loop with line editing, tab completion and history (readline)
+        until /quit or EOF."""
+        known = {source: await self.tutor.suggestions(source) for source in sources()}
+        _enable_editing(history, known)
         self._print("tutorbot — type /help to see the commands, /quit to leave.")
         while True:
             try:
@@ -119,11 +122,20 @@ class ConsoleAdapter:
                 await self.answer(line)
 
 
-def _enable_history(path: Path | None) -> None:
+def _enable_editing(path: Path | None, known: Known) -> None:
     try:
         import readline
     except ImportError:  # pragma: no cover - readline is missing on some platforms
         return
+
+    def complete(_: str, state: int) -> str | None:
+        matches = candidates(readline.get_line_buffer()[:readline.get_endidx()], known)
+        return matches[state] if state < len(matches) else None
+
+    readline.set_completer_delims(" ")  # `tz=Europe/Warsaw` is one word
+    readline.set_completer(complete)
+    libedit = "libedit" in (readline.__doc__ or "")  # macOS
+    readline.parse_and_bind("bind ^I rl_complete" if libedit else "tab: complete")
     if path is None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
