@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from engine.daily_store import Claim, ReminderTarget, WorkspaceSettings
-from engine.errors import Busy
+from engine.errors import Busy, TimedOut, WorkerCrashed
 from engine.execution import Executor
 from engine.jobs import cohort as cohort_job
 from engine.jobs import reveal as reveal_job
@@ -48,7 +48,7 @@ from engine.learning.schedule import (
     local_instant,
     zone,
 )
-from engine.replies import Reply
+from engine.replies import Reply, no_progress
 from engine.store import Store
 
 log = logging.getLogger(__name__)
@@ -293,16 +293,23 @@ class QuizScheduler:
         return post_digest
 
     async def _render(self, job: Callable[..., Any], *args: Any) -> Any:
-        """Run a picture job in the worker pool, waiting for room while it is full."""
-        for wait in (*POOL_WAITS, None):
-            try:
-                return await self.executor.submit(job, *args, key=f"scheduler:{self.instance}",
-                                                  timeout=RENDER_TIMEOUT)
-            except Busy:
-                if wait is None:
-                    raise
-                await self.sleep(wait)
-        raise AssertionError("unreachable")
+        """Run a picture job in the worker pool, waiting a little for room while it is full.
+        If the pool stays full (a workshop's demos) or fails, draw it in a thread instead:
+        a reveal or digest is never held up for long, nor lost, for its picture."""
+        try:
+            async with asyncio.timeout(RENDER_TIMEOUT):  # waiting for a worker counts too
+                for wait in (*POOL_WAITS, None):
+                    try:
+                        return await self.executor.submit(
+                            job, *args, key=f"scheduler:{self.instance}", timeout=RENDER_TIMEOUT)
+                    except Busy:
+                        if wait is None:
+                            raise
+                        await self.sleep(wait)
+        except (Busy, TimedOut, WorkerCrashed, TimeoutError) as err:
+            log.warning("the worker pool could not draw a scheduled post's picture (%s); "
+                        "drawing it in a thread", err)
+        return await asyncio.to_thread(job, *args, no_progress)
 
     async def _post(self, channel: ChannelRef, reply: Reply) -> str | None:
         """Post through the platform's Poster, spaced to respect per-channel rate limits."""

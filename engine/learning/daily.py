@@ -14,11 +14,11 @@ from datetime import UTC, datetime, time, timedelta
 
 from engine.commands import COMMANDS, Request
 from engine.daily_store import LearnerSettings, WorkspaceSettings
-from engine.errors import BadInput, BadOption, Refused
+from engine.errors import BadInput, BadOption, Busy, Refused, TimedOut, WorkerCrashed
 from engine.execution import Executor
 from engine.jobs import cohort as cohort_job
 from engine.learning import review as fsrs_review
-from engine.learning.cohort import CohortReport, cohort_report
+from engine.learning.cohort import CohortReport, cohort_report, cohort_text
 from engine.learning.curriculum import Curriculum
 from engine.learning.leaderboard import (
     ACTIVE_DAY,
@@ -229,8 +229,12 @@ class Daily:
         end = local_instant(today + timedelta(days=1), time(0, 0), tz)  # through today
         report = await self._call(workspace_report, self.store, await self.curriculum(),
                                   changed, start, end, request["days"])
-        reply = await self.executor.submit(cohort_job.run, report, key=learner.key,
-                                           timeout=COHORT_TIMEOUT)
+        try:
+            reply = await self.executor.submit(cohort_job.run, report, key=learner.key,
+                                               timeout=COHORT_TIMEOUT)
+        except (Busy, TimedOut, WorkerCrashed) as err:  # the settings are saved: say so
+            reply = Reply(cohort_text(report) + "\n\n_No picture this time: "
+                          f"{err.user_message} Ask `/cohort` again for it._")
         note = (f"\n\n_Weekly digest: posted Mondays 09:00 {changed.timezone} to "
                 f"{'this channel' if changed.digest_channel == channel else 'its channel'}._"
                 if changed.digest_channel else "\n\n_Weekly digest: off "

@@ -6,7 +6,7 @@ from datetime import time, timedelta
 
 import pytest
 
-from engine.errors import BadOption, Forbidden, NotFound, Refused
+from engine.errors import BadOption, Busy, Forbidden, NotFound, Refused
 from engine.learning.curriculum import default_curriculum
 from engine.learning.schedule import ChannelRef
 from engine.store import LearnerRef
@@ -173,6 +173,20 @@ async def test_cohort_draws_the_group_and_sets_the_weekly_digest(tutor, store):
     assert store.digest_workspaces(["slack"]) == [settings]
     await tutor.handle(ANA, "/cohort digest=off", admin=True, channel="CLEADS")
     assert store.digest_workspaces(["slack"]) == []
+
+
+class BusyPool(ThreadExecutor):
+    async def submit(self, fn, *args, key, timeout, on_progress=None):
+        raise Busy("I'm busy with other demos right now; try again in a few seconds.")
+
+
+async def test_cohort_with_a_full_pool_still_saves_the_digest_and_says_so(store, clock):
+    tutor = Tutor(store, BusyPool(), rng=random.Random(3), clock=clock)
+    await answer(tutor, ANA)
+    reply = await tutor.handle(ANA, "/cohort digest=here", admin=True, channel="CLEADS")
+    assert reply.images == () and "No picture this time" in reply.text
+    assert "busy with other demos" in reply.text and "posted Mondays" in reply.text
+    assert store.workspace_settings("slack", "T1").digest_channel == "CLEADS"
 
 
 async def test_forget_me_also_deletes_cards_settings_and_reminder_claims(tutor, store):
