@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -23,6 +24,7 @@ from engine.tutor import Tutor
 
 log = logging.getLogger(__name__)
 
+SCHEDULER_STOP = 5.0  # s the scheduler's tick under way may take to finish at shutdown
 WARMUPS = (tokenize_job.warm, train_demo_job.warm, next_token_job.warm)
 
 
@@ -93,5 +95,13 @@ async def running_scheduler(tutor: Tutor, posters: Mapping[str, Poster], *,
     try:
         yield scheduler
     finally:
-        stop.set()
-        await task
+        stop.set()  # the tick under way may finish, briefly: stopping has a time budget
+        done, _ = await asyncio.wait({task}, timeout=SCHEDULER_STOP)
+        if done:
+            await task
+        else:
+            log.warning("the quiz scheduler did not stop within %g s; cancelled its tick "
+                        "(claims left unfinished are taken over later)", SCHEDULER_STOP)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -79,5 +79,8 @@ class ProgressMessage:
                 log.warning("progress update failed (%s: %s); no more progress for this "
                             "answer", type(err).__name__, err)
                 return
+            except Exception:  # a bug in an update must not cost the learner the answer
+                log.exception("progress update failed; no more progress for this answer")
+                return
             if await self._pause(self._interval):
                 return

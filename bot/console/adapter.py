@@ -136,6 +136,8 @@ def _enable_editing(path: Path | None, known: Known) -> None:
     readline.set_completer(complete)
     libedit = "libedit" in (readline.__doc__ or "")  # macOS
     readline.parse_and_bind("bind ^I rl_complete" if libedit else "tab: complete")
+    if not libedit:
+        readline.parse_and_bind("set completion-ignore-case on")  # `europe/war` too
     if path is None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -50,10 +50,16 @@ def _text_values(command: Command, known: Known) -> Iterable[str]:
 
 
 def _starting(values: Iterable[str], typed: str) -> list[str]:
-    """Values that start with ``typed`` (any case); for zones also by the city."""
+    """Values that start with ``typed`` (any case); failing that, a time zone whose city
+    starts with it, when only one does (readline replaces the typed word with what the
+    matches share, so several matches that do not start with it would erase it)."""
     word = typed.lower()
-    return [v for v in dict.fromkeys(values)
-            if v.lower().startswith(word) or v.lower().split("/")[-1].startswith(word)]
+    unique = list(dict.fromkeys(values))
+    found = [v for v in unique if v.lower().startswith(word)]
+    if found:
+        return found
+    by_city = [v for v in unique if v.lower().split("/")[-1].startswith(word)]
+    return by_city if len(by_city) == 1 else []
 
 
 def sources() -> set[str]:

@@ -75,7 +75,7 @@ async def serve(core: CoreSettings, slack: SlackSettings, *, http: bool,
                 settle_heap()
                 async with running_scheduler(tutor, {PLATFORM: poster.post}):
                     await until_signalled(serving(app, slack, http=http, port=port,
-                                                  budget=budget))
+                                                  budget=budget), budget)
         finally:
             engine.dispose()
     return 0
@@ -92,14 +92,22 @@ def serving(app: AsyncApp, slack: SlackSettings, *, http: bool, port: int | None
     return serve_socket_mode(app, slack.app_token.get_secret_value())
 
 
-async def until_signalled(work: Coroutine[Any, Any, None]) -> None:
-    """Run ``work`` until it ends or SIGTERM/SIGINT arrives (then shut down cleanly)."""
+async def until_signalled(work: Coroutine[Any, Any, None],
+                          budget: ShutdownBudget | None = None) -> None:
+    """Run ``work`` until it ends or SIGTERM/SIGINT arrives (then shut down cleanly; the
+    signal starts the clock of the shutdown ``budget``, whatever mode is serving)."""
     task = asyncio.ensure_future(work)
     loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        if budget is not None:
+            budget.start()
+        task.cancel()
+
     installed = []
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, task.cancel)
+            loop.add_signal_handler(sig, stop)
             installed.append(sig)
     try:
         await task

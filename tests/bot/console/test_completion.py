@@ -23,7 +23,9 @@ def test_option_names_then_their_values():
 
 def test_time_zones_complete_by_region_or_by_city():
     assert "tz=Europe/Warsaw" in candidates("/quiz-schedule set tz=Europe/War")
-    assert candidates("/settings timezone=new_y") == ["timezone=America/New_York"]
+    assert candidates("/settings timezone=new_y") == ["timezone=America/New_York"]  # one city
+    assert "tz=Europe/Warsaw" in candidates("/quiz-schedule set tz=europe/war")  # any case
+    assert candidates("/quiz-schedule set tz=par") == []  # Paris, Paramaribo: would erase
 
 
 def test_free_text_from_a_named_source_or_fixed_choices():
