@@ -56,15 +56,19 @@ class InFlight:
             task.add_done_callback(self.tasks.discard)
 
     async def drain(self, timeout: float) -> None:
-        """Give tracked work up to ``timeout`` seconds in all: it may finish until the last
-        moment (CANCEL_WAIT, or a quarter of a short timeout), when what is left is cancelled
-        and gets that moment to unwind."""
-        waiting = self.tasks - {asyncio.current_task()}
-        if not waiting:
+        """Give tracked work up to ``timeout`` seconds in all — work it starts meanwhile
+        included: it may finish until the last moment (CANCEL_WAIT, or a quarter of a short
+        timeout), when what is left is cancelled and gets that moment to unwind."""
+        current = asyncio.current_task()
+        if not self.tasks - {current}:
             return
-        log.info("waiting for %d answer(s) in progress", len(waiting))
+        log.info("waiting for %d answer(s) in progress", len(self.tasks - {current}))
+        loop = asyncio.get_running_loop()
         unwind = min(CANCEL_WAIT, timeout / 4)
-        _, late = await asyncio.wait(waiting, timeout=timeout - unwind)
+        deadline = loop.time() + timeout - unwind
+        while (waiting := self.tasks - {current}) and (left := deadline - loop.time()) > 0:
+            await asyncio.wait(waiting, timeout=left)
+        late = self.tasks - {current}
         for task in late:
             task.cancel()
         if late:

@@ -15,6 +15,7 @@ response_url instead, since the empty ack has already gone out.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import logging
@@ -90,6 +91,10 @@ class FastAck:
         self.verifier = SignatureVerifier(signing_secret)
         self.dispatches = InFlight()
         self.quiet = QuietGate(self.QUIET)  # opens once no ack has come for QUIET s
+        # acked, not yet dispatched: (loop time it must go by, body, query, headers), in order
+        self.held: collections.deque[tuple[float, str, str, Mapping[str, str]]] = (
+            collections.deque())
+        self._releaser: asyncio.Task | None = None
 
     def wants(self, request: web.Request, body: str) -> bool:
         """Slash commands only (not buttons, events or Slack's unsigned ssl_check).
@@ -109,16 +114,29 @@ class FastAck:
             return web.json_response({"error": "invalid request"}, status=401)
         self.quiet.mark()
         release = asyncio.get_running_loop().time() + self.MAX_HOLD
-        self.dispatches.add(asyncio.create_task(
-            self._dispatch(body, request.query_string, headers, release)))
+        self.held.append((release, body, request.query_string, headers))
+        if self._releaser is None or self._releaser.done():  # one task holds the whole burst
+            self._releaser = asyncio.create_task(self._release())
+            self.dispatches.add(self._releaser)
         return web.Response(status=200)
 
-    async def _dispatch(self, body: str, query: str, headers: Mapping[str, str],
-                        release: float) -> None:
+    async def _release(self) -> None:
         """Let a burst of acks go out first (every request must be acked within 3 s; the
-        work after it has no such deadline), until the loop time ``release`` at the latest;
-        then hand the request to Bolt."""
-        await self.quiet.wait(release - asyncio.get_running_loop().time())
+        work after it has no such deadline). Once no ack has come for QUIET s, everything
+        held goes to Bolt; while acks keep coming, each goes MAX_HOLD s after its own ack
+        (so a steady stream is not released in one lump). One task and one timer at a time,
+        not one per command: acks stay cheap."""
+        loop = asyncio.get_running_loop()
+        while self.held:
+            await self.quiet.wait(self.held[0][0] - loop.time())
+            quiet, now = self.quiet.opened.is_set(), loop.time()
+            while self.held and (quiet or self.held[0][0] <= now):
+                _, body, query, headers = self.held.popleft()
+                self.dispatches.add(loop.create_task(self._dispatch(body, query, headers)))
+            await asyncio.sleep(0)
+
+    async def _dispatch(self, body: str, query: str, headers: Mapping[str, str]) -> None:
+        """Hand one acked command to Bolt; tell the learner what Bolt refused."""
         fields = parse_qs(body)
         command = fields["command"][0]
         try:
