@@ -13,7 +13,6 @@ from engine.commands import Command
 
 RUN = "run"
 STORED = "b"
-ADMIN_AWARE = frozenset({"help"})  # answers differ for facilitators (/help lists their commands)
 
 
 def command_of(action: str) -> Command | None:
@@ -27,7 +26,7 @@ def command_of(action: str) -> Command | None:
 
 def needs_admin(command: Command) -> bool:
     """Whether running ``command`` depends on the caller being a facilitator."""
-    return command.admin or command.name in ADMIN_AWARE
+    return command.admin or command.admin_aware
 
 
 def may_need_admin(action: str) -> bool:

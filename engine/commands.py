@@ -50,6 +50,7 @@ class Command:
     text: TextArg | None = None
     heavy: bool = False  # a long demo: Discord defers it in public (the pool is the use case's)
     admin: bool = False  # facilitators only
+    admin_aware: bool = False  # anyone may run it, but facilitators get more (``ctx.admin``)
     timeout: float = 30.0  # seconds a heavy job may run before it is stopped
     examples: tuple[str, ...] = ()
 
@@ -217,6 +218,7 @@ _TABLE: list[Command] = [
         "List the commands, or explain one in detail",
         text=TextArg("command", "a command name such as tokenize", max_len=40, required=False,
                      source=COMMAND_NAMES),
+        admin_aware=True,  # lists the facilitators' commands to them
         examples=("/help", "/help tokenize"),
     ),
     # tokenizers and transformers

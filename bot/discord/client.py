@@ -42,7 +42,6 @@ from engine.tutor import Tutor
 log = logging.getLogger(__name__)
 
 
-
 def use_endpoints(settings: DiscordSettings) -> None:
     """Point discord.py at the configured REST base and gateway (a proxy, or test fakes).
 
