@@ -7,16 +7,14 @@ they already converted; text adapters (Slack, console) call ``parse``.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-import zoneinfo
 from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
 from engine.errors import BadOption, did_you_mean, one_of
-from engine.learning.schedule import parse_hhmm, zone
+from engine.learning.schedule import parse_hhmm, zone, zone_names
 
 TRUE_WORDS = ("yes", "true", "on", "1")
 FALSE_WORDS = ("no", "false", "off", "0")
@@ -327,10 +325,4 @@ class ZoneOption(Option):
         return "an IANA time zone like Europe/Warsaw"
 
     def suggestions(self) -> tuple[str, ...]:
-        return iana_zones()
-
-
-@functools.cache
-def iana_zones() -> tuple[str, ...]:
-    """Every IANA zone name this machine knows, sorted (about 600)."""
-    return tuple(sorted(zoneinfo.available_timezones()))
+        return zone_names()

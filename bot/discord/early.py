@@ -239,8 +239,10 @@ class _Connection(asyncio.Protocol):
                              + self.h11.send(h11.EndOfMessage()))
 
     def _given_up(self, waiter: asyncio.Future[int]) -> None:
-        if self.exchange is not None and self.exchange.waiter is waiter and not (
-                waiter.done() and not waiter.cancelled() and waiter.exception() is None):
+        """The waiter is done: if it failed (deadline) or was cancelled while its answer is
+        still due on this connection, the connection cannot be reused."""
+        failed = waiter.cancelled() or waiter.exception() is not None
+        if failed and self.exchange is not None and self.exchange.waiter is waiter:
             self.abort()
 
     def data_received(self, data: bytes) -> None:
