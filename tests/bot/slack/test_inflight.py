@@ -38,12 +38,12 @@ async def test_drain_keeps_to_its_timeout_even_when_cancelled_work_is_slow_to_un
     await asyncio.sleep(0)
     start = time.monotonic()
     await in_flight.drain(timeout=0.4)
-    assert time.monotonic() - start < 0.6
+    assert time.monotonic() - start < 2.0  # not the 5 s the clean-up would take
     task.cancel()
 
 
 async def test_one_budget_is_shared_by_the_stages_of_a_shutdown():
-    budget = ShutdownBudget(0.6)
+    budget = ShutdownBudget(2.0)
     first, second = InFlight(), InFlight()
 
     async def stuck(in_flight: InFlight) -> None:
@@ -53,13 +53,13 @@ async def test_one_budget_is_shared_by_the_stages_of_a_shutdown():
     tasks = [asyncio.create_task(stuck(first)), asyncio.create_task(stuck(second))]
     await asyncio.sleep(0)
     start = time.monotonic()
-    await first.drain(budget.left(cap=0.4))  # a stage with a share of its own ...
+    await first.drain(budget.left(cap=0.5))  # a stage with a share of its own ...
     first_took = time.monotonic() - start
-    assert first_took < 0.45
+    assert first_took < 1.0  # its share, not the 60 s its work would take
     left = budget.left()  # ... and the next one gets what is left
-    assert abs(left - (0.6 - first_took)) < 0.05
+    assert abs(left - (2.0 - first_took)) < 0.2
     await second.drain(left)
-    assert time.monotonic() - start < 0.65
+    assert time.monotonic() - start < 2.7  # the whole budget, not more
     assert all(t.cancelled() for t in tasks)
 
 
