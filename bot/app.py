@@ -6,19 +6,17 @@ import asyncio
 import contextlib
 import gc
 import logging
-import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
-from bot import migrate
+from bot.database import open_database
+from bot.launch import place_caches
 from bot.settings import CoreSettings
-from engine.errors import TutorError
 from engine.execution import WorkerPool
 from engine.jobs import next_token as next_token_job
 from engine.jobs import tokenize as tokenize_job
 from engine.jobs import train_demo as train_demo_job
 from engine.scheduler import Clock, Poster, QuizScheduler, SchedulerConfig
-from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
 from engine.tutor import Tutor
 
@@ -26,10 +24,6 @@ log = logging.getLogger(__name__)
 
 SCHEDULER_STOP = 5.0  # s the scheduler's tick under way may take to finish at shutdown
 WARMUPS = (tokenize_job.warm, train_demo_job.warm, next_token_job.warm)
-
-
-class SetupError(TutorError):
-    """tutorbot cannot start as configured; the message says how to fix it."""
 
 
 def settle_heap() -> None:
@@ -42,25 +36,16 @@ def settle_heap() -> None:
 
 
 def prepare_environment(settings: CoreSettings) -> None:
-    """Offline model and tokenizer caches live in the data directory (inherited by workers)."""
+    """Offline model and tokenizer caches, matplotlib's config and cache live in the data
+    directory (inherited by the workers; ``bot.launch`` did it before any import)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(settings.data_dir / "tiktoken-cache"))
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    place_caches(settings.data_dir)
 
 
 def open_store(settings: CoreSettings) -> SqlStore:
-    """Connect to the database; SQLite upgrades itself, Postgres must already be upgraded."""
-    url = settings.db_url
-    engine = make_engine(url)
-    if settings.is_sqlite:
-        migrate.upgrade(url)
-    else:
-        current, head = migrate.current_revision(engine), migrate.head_revision(url)
-        if current != head:
-            raise SetupError(f"The database is at revision {current or 'none'} but tutorbot "
-                             f"needs {head}. Run `tutorbot db upgrade` first.")
-    return SqlStore(engine)
+    """Connect to the database; SQLite upgrades itself, Postgres must already be upgraded
+    (``bot.database``: every failure is one SetupError line naming the setting)."""
+    return SqlStore(open_database(settings))
 
 
 @asynccontextmanager

@@ -8,12 +8,13 @@ import asyncio
 import logging
 import sys
 import tempfile
+from contextlib import nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import migrate
+from bot import database, migrate
 from bot.app import build_tutor, running_scheduler
 from bot.console.adapter import ConsoleAdapter
 from bot.console.simulate import SIMULATED_TZ, SimClock, simulate_day
@@ -22,6 +23,9 @@ from bot.settings import CoreSettings, DiscordSettings, SlackSettings, describe_
 from engine.errors import TutorError
 from engine.learning.schedule import zone
 from engine.store import LearnerRef
+
+
+log = logging.getLogger("tutorbot")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,16 +104,22 @@ async def _run(settings: CoreSettings, line: str, user: str | None) -> int:
 
 def _db(settings: CoreSettings, args: argparse.Namespace) -> int:
     url = settings.db_url
-    if args.db_cmd == "upgrade":
-        migrate.upgrade(url, args.revision)
-    elif args.db_cmd == "downgrade":
-        migrate.downgrade(url, args.revision)
-    from engine.storage.db import make_engine
+    with database.explained(settings):
+        from engine.storage.db import make_engine
 
-    engine = make_engine(url)
-    print(f"database revision: {migrate.current_revision(engine) or 'none'} "
-          f"(head {migrate.head_revision(url)})")
-    engine.dispose()
+        engine = make_engine(url)
+        try:
+            if args.db_cmd != "current":  # a newer database is not ours to migrate
+                database.check_known(engine, settings)
+            if args.db_cmd == "upgrade":
+                with database.migration_lock(settings) if settings.is_sqlite else nullcontext():
+                    migrate.upgrade(url, args.revision)
+            elif args.db_cmd == "downgrade":
+                migrate.downgrade(url, args.revision)
+            print(f"database revision: {migrate.current_revision(engine) or 'none'} "
+                  f"(head {migrate.head_revision(url)})")
+        finally:
+            engine.dispose()
     return 0
 
 
@@ -195,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
             return _discord(settings, args)
         return _db(settings, args)
     except TutorError as err:
+        log.debug("stopped: %s", type(err).__name__, exc_info=True)
         print(err.user_message, file=sys.stderr)
         return 2
     except KeyboardInterrupt:

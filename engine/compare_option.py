@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.errors import BadOption, did_you_mean
+from engine.errors import BadOption, did_you_mean, shown
 from engine.options import ChoiceListOption, IntListOption, Option
 
 
@@ -35,7 +35,7 @@ class CompareOption(Option):
         names = tuple(o.name for o in self.targets)
         raise BadOption(
             f"`{self.name}` can compare {', '.join(names)}; "
-            f"got '{name}'{did_you_mean(name, names)}"
+            f"got '{shown(name)}'{did_you_mean(name, names)}"
         )
 
     def parse(self, raw: str) -> tuple[str, tuple[Any, ...]]:

@@ -54,8 +54,22 @@ class WorkerCrashed(TutorError):
     """The worker running a job died; it has been replaced."""
 
 
+ECHO_MAX = 80  # characters of a bad value a refusal repeats back
+
+
+def shown(value: object, limit: int = ECHO_MAX) -> str:
+    """``value`` as text for a refusal: at most ``limit`` characters, then ``…`` and how long
+    it was, so a 20 000-character value never makes a 20 000-character message."""
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit - 1]}… ({len(text):,} characters)"
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """Return `` (did you mean X?)`` for the closest candidate, or an empty string."""
+    if len(word) > ECHO_MAX:  # nothing that long is a typo of a name
+        return ""
     match = get_close_matches(word.lower(), list(candidates), n=1, cutoff=0.6)
     return f" (did you mean {match[0]}?)" if match else ""
 

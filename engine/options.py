@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-from engine.errors import BadOption, did_you_mean, one_of
+from engine.errors import BadOption, did_you_mean, one_of, shown
 from engine.learning.schedule import parse_hhmm, zone, zone_names
 
 TRUE_WORDS = ("yes", "true", "on", "1")
@@ -49,7 +49,8 @@ class Option:
         return ()
 
     def _fail(self, raw: Any, extra: str = "") -> BadOption:
-        return BadOption(f"`{self.name}` must be {self.allowed()}; got '{raw}'{extra}")
+        return BadOption(
+            f"`{self.name}` must be {self.allowed()}; got '{shown(raw)}'{extra}")
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class ChoiceOption(Option):
             return word
         raise BadOption(
             f"`{self.name}` must be one of {', '.join(self.choices)}; "
-            f"got '{raw}'{did_you_mean(word, self.choices)}"
+            f"got '{shown(raw)}'{did_you_mean(word, self.choices)}"
         )
 
     def allowed(self) -> str:
@@ -223,7 +224,7 @@ class ChoiceListOption(Option):
             if part not in self.choices:
                 raise BadOption(
                     f"`{self.name}` items must be from {', '.join(self.choices)}; "
-                    f"got '{part}'{did_you_mean(part, self.choices)}"
+                    f"got '{shown(part)}'{did_you_mean(part, self.choices)}"
                 )
         return self.check(tuple(parts))
 
@@ -264,7 +265,7 @@ class TextArg:
             word = text.lower()
             if word not in self.choices:
                 raise BadOption(f"`/{command}` takes one of {', '.join(self.choices)}; got "
-                                f"'{text[:30]}'{did_you_mean(word, self.choices)}.")
+                                f"'{shown(text, 30)}'{did_you_mean(word, self.choices)}.")
             return word
         if len(text) > self.max_len:
             raise BadOption(

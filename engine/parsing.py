@@ -12,8 +12,9 @@ from typing import Any
 
 from engine import commands as table
 from engine.commands import Command, Request
-from engine.errors import BadInput, BadOption, UnknownCommand, did_you_mean, one_of
+from engine.errors import BadInput, BadOption, UnknownCommand, did_you_mean, one_of, shown
 
+_NAME_END = re.compile(r"\s")
 _OPTION_TOKEN = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)=(.*)$", re.S)
 
 
@@ -25,8 +26,9 @@ def parse(line: str) -> Request:
     if not stripped.startswith("/"):
         raise BadInput("Commands start with `/`, for example `/tokenize My name is Pawel`. "
                        "Type `/help` to see them all.")
-    name, _, rest = stripped[1:].partition(" ")
-    return parse_args(name, rest)
+    # the name ends at the first whitespace of any kind: a tab or newline separates too
+    name, *rest = _NAME_END.split(stripped[1:], maxsplit=1)
+    return parse_args(name, rest[0] if rest else "")
 
 
 def find_command(name: str) -> Command:
@@ -34,9 +36,8 @@ def find_command(name: str) -> Command:
     key = name.strip().lower().lstrip("/")
     if key in table.COMMANDS:
         return table.COMMANDS[key]
-    shown = key[:40] + ("…" if len(key) > 40 else "")
     raise UnknownCommand(
-        f"There is no command `/{shown}`{did_you_mean(key, table.COMMANDS)}. "
+        f"There is no command `/{shown(key, 40)}`{did_you_mean(key, table.COMMANDS)}. "
         f"Commands: {one_of('/' + c for c in table.COMMANDS)}. Type `/help` for details."
     )
 
@@ -123,8 +124,7 @@ def _middle_text(args: str, tokens: list[str], lead: int, trail: int) -> str:
 
 
 def _no_text_message(command: Command, token: str) -> str:
-    shown = token[:40] + ("…" if len(token) > 40 else "")
     if command.options:
-        return (f"`/{command.name}` takes options as name=value, not '{shown}'. "
+        return (f"`/{command.name}` takes options as name=value, not '{shown(token, 40)}'. "
                 f"Usage: `{command.usage}`")
-    return f"`/{command.name}` takes no text or options; got '{shown}'."
+    return f"`/{command.name}` takes no text or options; got '{shown(token, 40)}'."

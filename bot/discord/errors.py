@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+import aiohttp
 import discord
 from discord import app_commands
 
@@ -28,7 +29,36 @@ def user_message(interaction: discord.Interaction, error: BaseException) -> str:
         log.warning("stale app command from Discord (%s): run `tutorbot discord sync`", error)
         return STALE
     original = getattr(error, "original", None) or error  # CommandInvokeError wraps
-    return errors.user_message(original, describe(interaction), log)
+    return errors.user_message(original, describe(interaction), log, refusal)
+
+
+EXPIRED = frozenset({10015, 10062, 50027})  # Unknown Webhook, Unknown Interaction, Invalid Token
+NO_ACCESS = frozenset({50001, 50013})  # Missing Access, Missing Permissions
+
+
+def refusal(error: BaseException) -> errors.Refusal | None:
+    """Discord refusing our answer, in words that say whose failure it is; None otherwise."""
+    if isinstance(error, discord.HTTPException):
+        said = f"HTTP {error.status}" + (f", code {error.code}" if error.code else "")
+        if error.code in EXPIRED:
+            return errors.Refusal("Discord", said, "This command's time to be answered ran "
+                                  "out on Discord's side: please run it again.")
+        if error.code in NO_ACCESS or error.status == 403:
+            return errors.Refusal("Discord", said, "tutorbot may not post here: ask a server "
+                                  "admin to give it Send Messages and Attach Files in this "
+                                  "channel.")
+        if error.status == 401:
+            return errors.Refusal("Discord", said, "tutorbot's token was reset: tell the "
+                                  "server admin who runs it.")
+        if error.status >= 500:
+            return errors.Refusal("Discord", said, "That is on Discord's side: please try "
+                                  "again in a minute.")
+        return errors.Refusal("Discord", said, "Please try again; if it keeps happening, "
+                              "tell a server admin.")
+    if isinstance(error, aiohttp.ClientError | TimeoutError):
+        return errors.Refusal("Discord", "it could not be reached", "That is the network "
+                              "between us and Discord: please try again in a minute.")
+    return None
 
 
 def describe(interaction: discord.Interaction) -> str:

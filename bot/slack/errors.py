@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -19,12 +20,38 @@ from bot.slack.webapi import slack_error
 log = logging.getLogger(__name__)
 
 
+DEAD_TOKEN = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired",
+                        "account_inactive", "missing_scope", "not_allowed_token_type"})
+SLACK_DOWN = frozenset({"internal_error", "fatal_error", "service_unavailable",
+                        "request_timeout", "ratelimited"})
+
+
+def refusal(error: BaseException) -> errors.Refusal | None:
+    """Slack refusing our answer, in words that say whose failure it is; None otherwise."""
+    if isinstance(error, SlackApiError):
+        code = slack_error(error) or "?"
+        status = error.response.status_code
+        if code in DEAD_TOKEN:
+            return errors.Refusal("Slack", f"`{code}`", "tutorbot's access to this workspace "
+                                  "was revoked or lacks a permission: ask a workspace admin "
+                                  "to reinstall the app.")
+        if status >= 500 or code in SLACK_DOWN:
+            return errors.Refusal("Slack", f"HTTP {status}" if status >= 500 else f"`{code}`",
+                                  "That is on Slack's side: please try again in a minute.")
+        return errors.Refusal("Slack", f"`{code}`", "Please try again; if it keeps "
+                              "happening, tell your facilitator.")
+    if isinstance(error, ClientError | TimeoutError):
+        return errors.Refusal("Slack", "it could not be reached", "That is the network "
+                              "between us and Slack: please try again in a minute.")
+    return None
+
+
 def user_message(error: BaseException, body: dict[str, Any]) -> str:
     """What the learner is told; unexpected errors are logged here with their id."""
     what = body.get("command") or body.get("type") or "request"
     who = (body.get("user_id") or (body.get("user") or {}).get("id")
            or (body.get("event") or {}).get("user"))
-    return errors.user_message(error, f"{what} from {who}", log)
+    return errors.user_message(error, f"{what} from {who}", log, refusal)
 
 
 def register(app: AsyncApp, core: SlackCore) -> None:

@@ -14,7 +14,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.app import SetupError, build_tutor, running_scheduler, settle_heap
+from bot.app import build_tutor, running_scheduler, settle_heap
+from bot.errors import SetupError
 from bot.settings import CoreSettings, SlackSettings
 from bot.slack.app import build_client, open_app
 from bot.slack.inflight import ShutdownBudget
@@ -53,11 +54,27 @@ async def bot_name(slack: SlackSettings) -> str:
     return answer.get("user") or "tutorbot"
 
 
+async def check_app_token(slack: SlackSettings) -> None:
+    """Socket Mode: check the app token with apps.connections.open (fail fast). slack_sdk
+    would otherwise retry a rejected token forever, a traceback every few seconds."""
+    assert slack.app_token is not None
+    client = build_client(slack)
+    try:
+        await client.apps_connections_open(app_token=slack.app_token.get_secret_value())
+    except SlackApiError as err:
+        raise SetupError(f"Slack refused SLACK_APP_TOKEN ({err.response.get('error')}). "
+                         "Copy the App-Level Token (xapp-…, with the connections:write "
+                         "scope) from the app's \"Basic Information\" page, and check that "
+                         "Socket Mode is enabled.") from None
+
+
 async def serve(core: CoreSettings, slack: SlackSettings, *, http: bool,
                 port: int | None) -> int:
     """Run the Slack app, and the daily-quiz scheduler beside it, until interrupted."""
     check(slack, http=http)
     name = await bot_name(slack)
+    if not http:
+        await check_app_token(slack)
     async with build_tutor(core) as tutor:
         engine = make_engine(core.db_url)
         store = oauth = None

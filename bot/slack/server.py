@@ -51,6 +51,7 @@ HTTP_SHUTDOWN = 1.5  # s aiohttp waits for requests being answered (then as long
 FORM = "application/x-www-form-urlencoded"
 COMMAND_FIELD = re.compile(r"(?:^|&)command=([^&]*)")
 SSL_CHECK = re.compile(r"(?:^|&)ssl_check=")
+TIMESTAMP = re.compile(r"[0-9]{1,12}")  # Unix seconds, ASCII digits only
 NOT_RUN = "Sorry, `{command}` could not be run just now. Please try again in a moment."
 
 
@@ -164,18 +165,56 @@ class FastAck:
             log.warning("response_url answered %s: %s", sent.status_code, sent.body[:200])
 
 
+def screen(request: web.Request, body: str, verifier: SignatureVerifier | None
+           ) -> web.Response | None:
+    """Refuse what is not a Slack request before anything parses it: no or a non-numeric
+    ``X-Slack-Request-Timestamp`` -> 401; a ``payload`` field (or an event body) that is not
+    JSON -> 401 when unsigned, 400 when signed (Slack never sends one). One log line each,
+    no traceback.
+    None: the request goes on (Bolt checks the signature of everything else)."""
+    if request.content_type == FORM and SSL_CHECK.search(body):
+        return None  # Slack's ssl_check carries no signature; Bolt answers it
+    stamp = request.headers.get("X-Slack-Request-Timestamp")
+    if stamp is None or not TIMESTAMP.fullmatch(stamp):
+        log.warning("refused a request to %s from %s: %s X-Slack-Request-Timestamp (401)",
+                    request.path, request.remote,
+                    "no" if stamp is None else "a non-numeric")
+        return web.json_response({"error": "invalid request"}, status=401)
+    if request.content_type == FORM and "payload=" in body:
+        document = parse_qs(body).get("payload", [""])[0]
+    elif request.content_type == "application/json" or body.startswith("{"):
+        document = body  # an event
+    else:
+        return None
+    try:
+        json.loads(document)
+    except ValueError:
+        signed = verifier is not None and verifier.is_valid(
+            body, stamp, request.headers.get("X-Slack-Signature", ""))
+        log.warning("refused a request to %s from %s: a %s payload that is not JSON (%d)",
+                    request.path, request.remote, "signed" if signed else "unsigned",
+                    400 if signed else 401)
+        if signed:
+            return web.json_response({"error": "payload is not JSON"}, status=400)
+        return web.json_response({"error": "invalid request"}, status=401)
+    return None
+
+
 def web_app(app: AsyncApp, signing_secret: str | None = None,
             budget: ShutdownBudget | None = None) -> web.Application:
     """An aiohttp application routing Slack's requests into the Bolt app; at shutdown, acked
     commands get their share of ``budget`` to reach Bolt."""
     budget = budget or ShutdownBudget()
     fast = FastAck(app, signing_secret) if signing_secret else None
+    verifier = SignatureVerifier(signing_secret) if signing_secret else None
 
     async def events(request: web.Request) -> web.Response:
-        if fast is not None:
-            body = await request.text()
-            if fast.wants(request, body):
-                return fast.ack(request, body)
+        body = await request.text()
+        refused = screen(request, body, verifier)
+        if refused is not None:
+            return refused
+        if fast is not None and fast.wants(request, body):
+            return fast.ack(request, body)
         bolt_response = await app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
@@ -237,9 +276,9 @@ async def serve_http(app: AsyncApp, host: str, port: int, *,
 async def serve_socket_mode(app: AsyncApp, app_token: str) -> None:
     """Connect to Slack over Socket Mode and serve until cancelled."""
     handler = AsyncSocketModeHandler(app, app_token)
-    await handler.connect_async()
-    log.info("Slack Socket Mode connected")
-    try:
+    try:  # closed however this ends (its own HTTP session included): no "Unclosed client
+        await handler.connect_async()  # session" at shutdown, even while still connecting
+        log.info("Slack Socket Mode connected")
         await asyncio.Event().wait()
     finally:
         await handler.close_async()

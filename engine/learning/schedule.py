@@ -25,7 +25,7 @@ from difflib import get_close_matches
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from engine.errors import BadOption
+from engine.errors import BadOption, shown
 
 DAYS = ("weekdays", "everyday")
 WINDOW_MIN, WINDOW_MAX = 5, 24 * 60  # minutes answers stay open
@@ -59,7 +59,8 @@ class QuizSchedule:
     def __post_init__(self) -> None:
         zone(self.timezone)  # raises BadOption for an unknown zone
         if self.days not in DAYS:
-            raise BadOption(f"`days` must be one of {', '.join(DAYS)}; got '{self.days}'")
+            raise BadOption(
+                f"`days` must be one of {', '.join(DAYS)}; got '{shown(self.days)}'")
         if not WINDOW_MIN <= self.window_minutes <= WINDOW_MAX:
             raise BadOption(f"`window` must be {WINDOW_MIN} to {WINDOW_MAX} minutes; "
                             f"got {self.window_minutes}")
@@ -121,7 +122,8 @@ def parse_hhmm(text: str, option: str = "time") -> time:
     """``"9:05"`` or ``"09:05"`` -> ``time(9, 5)``; anything else names the option and format."""
     match = _HHMM.match(text.strip())
     if match is None:
-        raise BadOption(f"`{option}` must be a 24-hour time like 09:00 or 17:30; got '{text}'")
+        raise BadOption(
+            f"`{option}` must be a 24-hour time like 09:00 or 17:30; got '{shown(text)}'")
     return time(int(match.group(1)), int(match.group(2)))
 
 
