@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from bot.database import open_database
-from bot.launch import place_caches
+from bot.environment import place_caches
 from bot.settings import CoreSettings
 from engine.execution import WorkerPool
 from engine.jobs import next_token as next_token_job

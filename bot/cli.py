@@ -24,7 +24,6 @@ from engine.errors import TutorError
 from engine.learning.schedule import zone
 from engine.store import LearnerRef
 
-
 log = logging.getLogger("tutorbot")
 
 

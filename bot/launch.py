@@ -8,22 +8,9 @@ first. Worker processes are spawned from this process and inherit the environmen
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+import contextlib
 
-
-def place_caches(data_dir: Path) -> None:
-    """Point every library cache we know of into ``data_dir`` (an operator's own setting of
-    one of these variables wins)."""
-    cache = data_dir.expanduser() / "cache"
-    for name, where in (("MPLCONFIGDIR", cache / "matplotlib"),
-                        ("XDG_CACHE_HOME", cache),
-                        ("HF_HOME", cache / "huggingface"),
-                        ("TORCH_HOME", cache / "torch"),
-                        ("TIKTOKEN_CACHE_DIR", data_dir.expanduser() / "tiktoken-cache")):
-        os.environ.setdefault(name, str(where))
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+from bot.environment import place_caches
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,10 +18,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from bot.settings import CoreSettings
 
-    try:
+    with contextlib.suppress(ValidationError):  # the command line then says what is wrong
         place_caches(CoreSettings().data_dir)
-    except ValidationError:
-        pass  # the command line says what is wrong with the settings
     from bot.cli import main as run  # imports matplotlib (through the command modules)
 
     return run(argv)
