@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine.errors import TutorError
+from engine.domain.errors import TutorError
 
 
 class SetupError(TutorError):

@@ -4,8 +4,8 @@ command name separates it from the text (issue 15, "Input")."""
 import pytest
 
 from engine import commands as table
-from engine.errors import ECHO_MAX, BadInput, shown
-from engine.parsing import parse
+from engine.commands.parsing import TABLE
+from engine.domain.errors import ECHO_MAX, BadInput, shown
 
 
 @pytest.mark.parametrize("line", [
@@ -20,7 +20,7 @@ from engine.parsing import parse
 ])
 def test_a_refusal_echoes_at_most_80_characters_of_the_bad_value(line):
     with pytest.raises(BadInput) as refused:
-        parse(line)
+        TABLE.parse(line)
     message = refused.value.user_message
     assert len(message) < 600, message[:300]
     longest = max(len(run) for run in message.replace("'", " ").replace("`", " ").split())
@@ -28,7 +28,7 @@ def test_a_refusal_echoes_at_most_80_characters_of_the_bad_value(line):
 
 
 def test_help_for_a_huge_unknown_name_stays_short():
-    from engine.tutor import command_help
+    from engine.services.tutor import command_help
 
     assert len(command_help("w" * 20_000)) < 600
 
@@ -41,13 +41,13 @@ def test_shown_keeps_short_values_and_says_how_long_a_cut_one_was():
 
 @pytest.mark.parametrize("sep", ["\t", "\n", "\r\n", " \t", "\u00a0"])
 def test_any_whitespace_after_the_command_name_separates_it(sep):
-    request = parse(f"/tokenize{sep}hello world")
+    request = TABLE.parse(f"/tokenize{sep}hello world")
     assert request.command == "tokenize"
     assert request.text == "hello world"
 
 
 def test_a_newline_separated_command_keeps_its_options():
-    request = parse("/train-demo\ndataset=xor\tepochs=50")
+    request = TABLE.parse("/train-demo\ndataset=xor\tepochs=50")
     assert request.command == "train-demo"
     assert request["dataset"] == "xor" and request["epochs"] == 50
     assert "train-demo" in table.COMMANDS

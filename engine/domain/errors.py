@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from difflib import get_close_matches
 
+from engine.domain.text import shorten
+
 
 class TutorError(Exception):
     """An error whose ``user_message`` can be shown to the learner as it is."""
@@ -50,6 +52,14 @@ class TimedOut(TutorError):
     """A job ran past its time limit and was stopped."""
 
 
+class StorageError(TutorError):
+    """The database failed; the learner gets a short apology, the log gets the cause."""
+
+    def __init__(self, message: str = "Sorry — I couldn't reach my database just now. "
+                                       "Please try again.") -> None:
+        super().__init__(message)
+
+
 class WorkerCrashed(TutorError):
     """The worker running a job died; it has been replaced."""
 
@@ -63,7 +73,7 @@ def shown(value: object, limit: int = ECHO_MAX) -> str:
     text = str(value)
     if len(text) <= limit:
         return text
-    return f"{text[:limit - 1]}… ({len(text):,} characters)"
+    return f"{shorten(text, limit)} ({len(text):,} characters)"
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
