@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine.domain.errors import TutorError
+from engine.domain.errors import StorageError, TutorError, cause
 
 
 class SetupError(TutorError):
@@ -45,6 +45,12 @@ def user_message(error: BaseException, what: str, log: logging.Logger,
     """What to tell the learner about ``error``; a bug is logged first on ``log``, saying
     ``what`` was being answered, under the id the apology quotes. ``platform`` recognises
     the adapter's own platform refusing (then one log line; the traceback only at DEBUG)."""
+    if isinstance(error, StorageError):  # not a bug, but its cause must be in the log
+        ref = uuid.uuid4().hex[:8]
+        log.warning("database failure [%s] answering %s: %s", ref, what, cause(error))
+        log.debug("the database failure [%s] in full", ref,
+                  exc_info=(type(error), error, error.__traceback__))
+        return f"{error.user_message} (error id `{ref}`)"
     if isinstance(error, TutorError):
         return error.user_message
     ref = uuid.uuid4().hex[:8]

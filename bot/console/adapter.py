@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import getpass
+import hashlib
 import logging
 import re
 import sys
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -35,6 +37,20 @@ def console_learner() -> LearnerRef:
 def render_text(text: str) -> str:
     """Markdown subset to plain terminal text."""
     return BOLD.sub(r"\1", text)
+
+
+def picture_owner(learner: LearnerRef) -> str:
+    """The prefix of a learner's picture files: a short hash of who they are."""
+    return "u" + hashlib.sha256(learner.key.encode()).hexdigest()[:10]
+
+
+def forget_pictures(image_dir: Path, owner: str) -> int:
+    """Delete the pictures saved for ``owner``; how many there were."""
+    removed = 0
+    for path in image_dir.glob(f"{owner}-*"):
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed
 
 
 class ConsoleAdapter:
@@ -76,13 +92,20 @@ class ConsoleAdapter:
         share = f" {report.fraction:.0%}" if report.fraction is not None else ""
         self._print(f"… {report.text}{share}")
 
-    def show(self, reply: Reply) -> None:
-        """Print the text, save the images and list the buttons."""
+    def show(self, reply: Reply, owner: str | None = None) -> None:
+        """Print the text, save the images (named for whose they are) and list the buttons.
+        A confirmed /forget-me (``facts["deleted"]``) deletes the learner's pictures too."""
+        owner = owner or picture_owner(self.learner)
+        if "deleted" in reply.facts:
+            removed = forget_pictures(self.image_dir, owner)
+            if removed:
+                reply = replace(reply, text=f"{reply.text} I also deleted the {removed} "
+                                            "picture(s) I had saved for you.")
         self._print(render_text(reply.text))
         if reply.images:
             self.image_dir.mkdir(parents=True, exist_ok=True)
         for image in reply.images:
-            path = self.image_dir / f"{uuid.uuid4().hex[:8]}-{image.name}"
+            path = self.image_dir / f"{owner}-{uuid.uuid4().hex[:8]}-{image.name}"
             path.write_bytes(image.data)
             self._print(f"[image] {path}")
         if reply.command:
@@ -96,7 +119,7 @@ class ConsoleAdapter:
         """The scheduler's Poster: print a daily quiz, reveal, reminder or digest here."""
         where = "a direct message" if channel.channel.startswith("@") else f"#{channel.channel}"
         self._print(f"\n── posted to {where} " + "─" * 30)
-        self.show(reply)
+        self.show(reply, owner="channel")
         self.posted += 1
         return f"console-{self.posted}"
 

@@ -16,6 +16,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import Iterable
+from functools import partial
 
 import discord
 import yarl
@@ -141,7 +142,8 @@ class TutorBot(discord.Client):
                                       admin=is_admin(interaction),
                                       channel=channel_of(interaction))
             if server and interaction.guild_id is None:  # the conversation stays in it
-                reply = await scoped(reply, server, tutor.store.actions.save_action)
+                reply = await scoped(reply, server, partial(
+                    tutor.store.actions.save_action, learner=learner_of(interaction, server)))
             await outbox.send(reply)
         except Exception as err:  # discord.py would only log it: same handler as commands
             await errors.report(interaction, err, self.settle)

@@ -60,6 +60,14 @@ class StorageError(TutorError):
         super().__init__(message)
 
 
+def cause(error: BaseException) -> str:
+    """``Type: message`` of what lies under ``error`` (its chained cause), for one log line;
+    never more than the first line of the message, cut at 300 characters."""
+    under = error.__cause__ or error.__context__ or error
+    lines = str(under).strip().splitlines()
+    return f"{type(under).__name__}: {shorten(lines[0], 300) if lines else ''}"
+
+
 class WorkerCrashed(TutorError):
     """The worker running a job died; it has been replaced."""
 

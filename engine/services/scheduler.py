@@ -31,7 +31,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from engine.domain.clock import utcnow, zone
-from engine.domain.errors import Busy, TimedOut, WorkerCrashed
+from engine.domain.errors import Busy, StorageError, TimedOut, WorkerCrashed, cause
 from engine.domain.records import ChannelRef, Claim, ReminderTarget, WorkspaceSettings
 from engine.domain.replies import Reply, no_progress
 from engine.jobs import resolve
@@ -58,6 +58,7 @@ REMINDER_SKIP = timedelta(hours=12)  # a learner reminded this recently is not c
 KEEP_CLAIMS = timedelta(days=60)  # older claims are deleted (the unique key needs no more)
 PRUNE_EVERY = 6 * 3600.0  # seconds between prunes, per instance
 RENDER_TIMEOUT = 30.0  # seconds a chart may take in the worker pool
+OUTAGE_BACKOFF_MAX = 300.0  # s at most between ticks while the database is unreachable
 POOL_WAITS = (1.0, 2.0, 4.0)  # seconds to wait for room in a full pool before giving up
 
 
@@ -122,14 +123,27 @@ class QuizScheduler:
     # --- the loop --------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Tick every ``tick_seconds`` until ``stop`` is set; a failed tick is logged."""
+        """Tick every ``tick_seconds`` until ``stop`` is set; a failed tick is logged. A
+        database outage is logged once (with its cause) and once more when it ends; meanwhile
+        the ticks back off, doubling up to ``OUTAGE_BACKOFF_MAX``."""
+        wait, outage = self.config.tick_seconds, False
         while not stop.is_set():
             try:
                 await self.tick()
+                if outage:
+                    log.warning("the quiz scheduler reaches the database again; resuming")
+                wait, outage = self.config.tick_seconds, False
+            except StorageError as err:
+                if not outage:
+                    log.warning("the quiz scheduler cannot reach the database (%s); retrying "
+                                "with back-off up to every %g s", cause(err),
+                                OUTAGE_BACKOFF_MAX)
+                outage, wait = True, min(wait * 2, max(OUTAGE_BACKOFF_MAX,
+                                                       self.config.tick_seconds))
             except Exception:  # one bad tick must not stop tomorrow's quizzes
                 log.exception("quiz scheduler tick failed")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.config.tick_seconds)
+                await asyncio.wait_for(stop.wait(), wait)
 
     async def tick(self, now: datetime | None = None) -> TickReport:
         """Claim and do everything due at ``now`` (default: the clock)."""

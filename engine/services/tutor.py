@@ -9,23 +9,30 @@ CPU work goes to the Executor by job name; storage goes through the ports in a t
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from engine.commands import COMMAND_NAMES, TOPICS, Request, actions, check_model_options
 from engine.commands.parsing import TABLE, CommandTable
 from engine.domain.clock import utcnow
-from engine.domain.errors import Forbidden, NotFound, TutorError
+from engine.domain.errors import Forbidden, NotFound, StorageError, TutorError, cause
 from engine.domain.records import LearnerRef
-from engine.domain.replies import Button, Reply
+from engine.domain.replies import BUTTON_ID_MAX, Button, Reply
 from engine.ports import Store
 from engine.ports.executor import Executor, ProgressCallback
 from engine.services.buttons import store_long_ids
 from engine.services.daily import Daily
 from engine.services.learning import Learning
+
+log = logging.getLogger(__name__)
+
+NOT_SAVED = ("_Progress not saved: my database could not be reached just now, so this run "
+             "is not in your record._")
 
 Handler = Callable[[LearnerRef, Request, "Context"], Awaitable[Reply]]
 
@@ -94,7 +101,7 @@ class Tutor:
             request = request.with_options(seed=self.rng.randrange(1, 10_000))
         reply = await self.handlers[command.name](
             learner, request, Context(on_progress, request_key, admin, channel))
-        return await self._shorten_buttons(reply)
+        return await self._shorten_buttons(reply, learner)
 
     async def press(self, learner: LearnerRef, button_id: str, *,
                     on_progress: ProgressCallback | None = None,
@@ -106,7 +113,7 @@ class Tutor:
         if action is None:
             raise NotFound("That button no longer does anything here. Type `/help` to start.")
         ctx = Context(on_progress, request_key, admin, channel)
-        return await self._shorten_buttons(await action(learner, argument, ctx))
+        return await self._shorten_buttons(await action(learner, argument, ctx), learner)
 
     async def suggestions(self, source: str) -> tuple[str, ...]:
         """The values a named suggestion source offers (``TextArg.source``,
@@ -213,10 +220,16 @@ class Tutor:
         reply = await self.executor.submit(job, request, key=learner.key,
                                            timeout=command.timeout,
                                            on_progress=ctx.on_progress)
-        await asyncio.to_thread(
-            self.store.learners.record_run, learner, command=request.command,
-            options=dict(request.options), seed=request.options.get("seed"),
-            canonical=request.canonical(command), request_key=ctx.request_key)
+        try:
+            await asyncio.to_thread(
+                self.store.learners.record_run, learner, command=request.command,
+                options=dict(request.options), seed=request.options.get("seed"),
+                canonical=request.canonical(command), request_key=ctx.request_key)
+        except StorageError as err:  # the answer is finished: deliver it all the same
+            log.warning("a finished /%s for %s was not recorded: %s", request.command,
+                        learner.key, cause(err))
+            return replace(reply, text=f"{reply.text}\n\n{NOT_SAVED}",
+                           facts={**reply.facts, "saved": False})
         return reply
 
     async def _press_run(self, learner: LearnerRef, line: str, ctx: Context) -> Reply:
@@ -232,9 +245,18 @@ class Tutor:
                                 request_key=ctx.request_key, admin=ctx.admin,
                                  channel=ctx.channel)
 
-    async def _shorten_buttons(self, reply: Reply) -> Reply:
-        """Store button actions too long for a platform id and use their short key instead."""
-        return await store_long_ids(reply, self.store.actions.save_action)
+    async def _shorten_buttons(self, reply: Reply, learner: LearnerRef) -> Reply:
+        """Store button actions too long for a platform id and use their short key instead
+        (linked to the learner: they may hold the learner's words, which /forget-me deletes).
+        With the database down, those buttons are left out: the answer still goes out."""
+        try:
+            return await store_long_ids(reply, partial(self.store.actions.save_action,
+                                                       learner=learner))
+        except StorageError as err:
+            log.warning("left out %d button(s) too long to send without the database: %s",
+                        sum(len(b.id) > BUTTON_ID_MAX for b in reply.buttons), cause(err))
+            return replace(reply, buttons=tuple(b for b in reply.buttons
+                                                if len(b.id) <= BUTTON_ID_MAX))
 
 
 def command_help(name: str, commands: CommandTable = TABLE) -> str:

@@ -17,6 +17,10 @@ from engine.domain.errors import StorageError
 
 T = TypeVar("T")
 
+BUSY_TIMEOUT = 5.0  # s a SQLite write waits for another program's lock before giving up
+BUSY = ("Sorry — my database is busy (another program holds its lock), so I gave up after "
+        f"{BUSY_TIMEOUT:g} seconds. Please try again in a moment.")
+
 
 def normalise_url(url: str) -> str:
     """Accept ``postgres://`` and ``postgresql://`` and use the psycopg 3 driver."""
@@ -34,17 +38,37 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False,
+                                              "timeout": BUSY_TIMEOUT})
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
         cursor.close()
 
     return engine
+
+
+def typed_errors(engine: Engine) -> Engine:
+    """Make every database failure on ``engine`` -- reads and writes, connecting included --
+    the one ``StorageError`` the services know, its cause chained (IntegrityError passes
+    through: callers use it to detect duplicates). A lock held past BUSY_TIMEOUT gets its
+    own words."""
+    if not event.contains(engine, "handle_error", _to_storage_error):
+        event.listen(engine, "handle_error", _to_storage_error)
+    return engine
+
+
+def _to_storage_error(context: Any) -> BaseException | None:
+    error = context.sqlalchemy_exception
+    if isinstance(error, IntegrityError):
+        return None
+    if "database is locked" in str(context.original_exception):
+        return StorageError(BUSY)
+    return StorageError()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -60,7 +84,7 @@ class Database:
     """
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self.engine = typed_errors(engine)
         self.sessions = session_factory(engine)
 
     @property

@@ -6,7 +6,6 @@ from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -19,7 +18,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    Text,
     Time,
     UniqueConstraint,
     func,
@@ -27,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from engine.domain.clock import utcnow
+from engine.storage.types import CleanJSON, CleanString, CleanText
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -46,11 +45,11 @@ class Learner(Base):
     __table_args__ = (UniqueConstraint("platform", "workspace", "user_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    workspace: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[str] = mapped_column(String(64))
-    display_name: Mapped[str | None] = mapped_column(String(128))
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    platform: Mapped[str] = mapped_column(CleanString(16))
+    workspace: Mapped[str] = mapped_column(CleanString(64))
+    user_id: Mapped[str] = mapped_column(CleanString(64))
+    display_name: Mapped[str | None] = mapped_column(CleanString(128))
+    timezone: Mapped[str] = mapped_column(CleanString(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -60,20 +59,23 @@ class DemoRunRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     learner_id: Mapped[int] = mapped_column(
         ForeignKey("learners.id", ondelete="CASCADE"), index=True)
-    command: Mapped[str] = mapped_column(String(32))
-    options: Mapped[dict[str, Any]] = mapped_column(JSON)
+    command: Mapped[str] = mapped_column(CleanString(32))
+    options: Mapped[dict[str, Any]] = mapped_column(CleanJSON)
     seed: Mapped[int | None] = mapped_column(BigInteger)
-    canonical: Mapped[str] = mapped_column(Text)
-    request_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    canonical: Mapped[str] = mapped_column(CleanText)
+    request_key: Mapped[str | None] = mapped_column(CleanString(128), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ButtonAction(Base):
     __tablename__ = "button_actions"
 
-    key: Mapped[str] = mapped_column(String(32), primary_key=True)
-    action: Mapped[str] = mapped_column(Text)
+    key: Mapped[str] = mapped_column(CleanString(32), primary_key=True)
+    action: Mapped[str] = mapped_column(CleanText)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # whose words the action may hold (``/forget-me`` deletes it); None: a channel's post
+    learner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True)
 
 
 # --- curriculum: lessons read, quiz prompts and answers, facilitator content ---------------
@@ -87,7 +89,7 @@ class LessonDone(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
-    lesson_id: Mapped[str] = mapped_column(String(48))
+    lesson_id: Mapped[str] = mapped_column(CleanString(48))
     done_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -101,12 +103,12 @@ class QuizPromptRow(Base):
     __tablename__ = "quiz_prompts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    question_id: Mapped[str] = mapped_column(String(48))
+    question_id: Mapped[str] = mapped_column(CleanString(48))
     learner_id: Mapped[int | None] = mapped_column(
         ForeignKey("learners.id", ondelete="CASCADE"), index=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    workspace: Mapped[str] = mapped_column(String(64))
-    channel: Mapped[str | None] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(CleanString(16))
+    workspace: Mapped[str] = mapped_column(CleanString(64))
+    channel: Mapped[str | None] = mapped_column(CleanString(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -121,8 +123,8 @@ class QuizAttemptRow(Base):
     prompt_id: Mapped[int] = mapped_column(ForeignKey("quiz_prompts.id", ondelete="CASCADE"))
     learner_id: Mapped[int] = mapped_column(
         ForeignKey("learners.id", ondelete="CASCADE"), index=True)
-    question_id: Mapped[str] = mapped_column(String(48), index=True)
-    concept: Mapped[str] = mapped_column(String(48))
+    question_id: Mapped[str] = mapped_column(CleanString(48), index=True)
+    concept: Mapped[str] = mapped_column(CleanString(48))
     choice: Mapped[int] = mapped_column(Integer)
     correct: Mapped[bool] = mapped_column(Boolean)
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -133,10 +135,10 @@ class ContentItem(Base):
 
     __tablename__ = "content_items"
 
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # "lesson" | "question"
-    item_id: Mapped[str] = mapped_column(String(48), primary_key=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    source: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(CleanString(16), primary_key=True)  # "lesson" | "question"
+    item_id: Mapped[str] = mapped_column(CleanString(48), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(CleanJSON)
+    source: Mapped[str] = mapped_column(CleanString(255))
     seq: Mapped[int] = mapped_column(Integer)  # position within its load, keeps file order
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 class DeliveryClaim(Base):
@@ -145,7 +147,7 @@ class DeliveryClaim(Base):
 
     __tablename__ = "delivery_claims"
 
-    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    key: Mapped[str] = mapped_column(CleanString(160), primary_key=True)
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  index=True)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -163,13 +165,13 @@ class QuizScheduleRow(Base):
                       {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    workspace: Mapped[str] = mapped_column(String(64))
-    channel: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(CleanString(16))
+    workspace: Mapped[str] = mapped_column(CleanString(64))
+    channel: Mapped[str] = mapped_column(CleanString(64))
     at_time: Mapped[time] = mapped_column(Time)  # local wall-clock time
-    timezone: Mapped[str] = mapped_column(String(64))
-    days: Mapped[str] = mapped_column(String(16))  # "weekdays" | "everyday"
-    topic: Mapped[str | None] = mapped_column(String(48))
+    timezone: Mapped[str] = mapped_column(CleanString(64))
+    days: Mapped[str] = mapped_column(CleanString(16))  # "weekdays" | "everyday"
+    topic: Mapped[str | None] = mapped_column(CleanString(48))
     window_minutes: Mapped[int] = mapped_column(Integer)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     active_since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -190,8 +192,8 @@ class PostClaim(Base):
     __table_args__ = (UniqueConstraint("kind", "subject", "local_date"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    subject: Mapped[str] = mapped_column(String(96))
+    kind: Mapped[str] = mapped_column(CleanString(16))
+    subject: Mapped[str] = mapped_column(CleanString(96))
     local_date: Mapped[date] = mapped_column(Date)
     schedule_id: Mapped[int | None] = mapped_column(
         ForeignKey("quiz_schedules.id", ondelete="SET NULL"), index=True)
@@ -199,14 +201,14 @@ class PostClaim(Base):
         ForeignKey("learners.id", ondelete="CASCADE"), index=True)
     prompt_id: Mapped[int | None] = mapped_column(
         ForeignKey("quiz_prompts.id", ondelete="SET NULL"))
-    claimed_by: Mapped[str] = mapped_column(String(96))
+    claimed_by: Mapped[str] = mapped_column(CleanString(96))
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    message_ref: Mapped[str | None] = mapped_column(String(128))
+    message_ref: Mapped[str | None] = mapped_column(CleanString(128))
     closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     gave_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(CleanText)
 
 
 class ReviewCard(Base):
@@ -217,7 +219,7 @@ class ReviewCard(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
-    question_id: Mapped[str] = mapped_column(String(48))
+    question_id: Mapped[str] = mapped_column(CleanString(48))
     due: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     state: Mapped[int] = mapped_column(Integer)
     step: Mapped[int | None] = mapped_column(Integer)
@@ -245,10 +247,10 @@ class WorkspaceSettingsRow(Base):
 
     __tablename__ = "workspace_settings"
 
-    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
-    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    digest_channel: Mapped[str | None] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(CleanString(16), primary_key=True)
+    workspace: Mapped[str] = mapped_column(CleanString(64), primary_key=True)
+    timezone: Mapped[str] = mapped_column(CleanString(64), default="UTC")
+    digest_channel: Mapped[str | None] = mapped_column(CleanString(64))
 
 
 # --- Slack OAuth installations ---------------------------------------------------------------

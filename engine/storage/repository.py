@@ -27,7 +27,7 @@ class SqlStore:
         self.reviews = ReviewRepository(self.db)
         self.workspaces = WorkspaceRepository(self.db)
         self.library = ContentRepository(self.db)
-        self.actions = ActionRepository(self.db)
+        self.actions = ActionRepository(self.db, self.learners)
         self.deliveries = ClaimLog(engine)
 
     @property
