@@ -33,6 +33,7 @@ from bot.discord.poster import PLATFORM, ChannelPoster
 from bot.discord.priority import AckFirst
 from bot.discord.scope import scoped, split_scope
 from bot.discord.visibility import defer_privately, private_first
+from bot.proxies import proxy_for
 from bot.settings import DiscordSettings
 from engine.commands import COMMANDS, Command, Request
 from engine.domain.errors import TutorError
@@ -82,6 +83,8 @@ class TutorBot(discord.Client):
     def __init__(self, settings: DiscordSettings, tutor: Tutor | None = None, *,
                  commands: Iterable[Command] | None = None, **options) -> None:
         use_endpoints(settings)
+        if "proxy" not in options:  # REST and the gateway through HTTPS_PROXY unless NO_PROXY
+            options["proxy"] = proxy_for(settings.api_base)
         super().__init__(intents=discord.Intents.default(),
                          allowed_mentions=discord.AllowedMentions.none(), **options)
         self.settings = settings

@@ -38,7 +38,7 @@ def build_client(settings: SlackSettings, session: ClientSession | None = None
     """The Web API client: SLACK_API_URL for every call, retries for 429s and 5xx, and one
     shared HTTP session (keep-alive) when given."""
     token = settings.bot_token.get_secret_value() if settings.bot_token else None
-    return AsyncWebClient(
+    client = AsyncWebClient(
         token=None if settings.oauth else token,
         base_url=settings.api_url,
         session=session,
@@ -47,7 +47,13 @@ def build_client(settings: SlackSettings, session: ClientSession | None = None
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
             AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
         ],
+        trust_env_in_session=True,
     )
+    # slack_sdk would send every call, uploads to files.slack.com included, through
+    # HTTPS_PROXY whatever NO_PROXY says; without a fixed proxy, aiohttp's trust_env picks
+    # the proxy per URL (HTTPS_PROXY/HTTP_PROXY/NO_PROXY).
+    client.proxy = None
+    return client
 
 
 def build_app(settings: SlackSettings, tutor: Tutor, *, claims: DeliveryLog | None,
@@ -62,12 +68,22 @@ def build_app(settings: SlackSettings, tutor: Tutor, *, claims: DeliveryLog | No
         oauth_settings=oauth,
         process_before_response=False,  # ack() answers at once; the listener keeps working
     )
+    app.middleware(proxy_per_url)
     dedupe = EventDedupe(claims)  # a listener middleware on the event listeners only
     core = SlackCore(tutor, AdminCheck(settings.admin_ids), bot_name=bot_name, session=session,
                      in_flight=in_flight)
     errors.register(app, core)
     listeners.register(app, core, dedupe)
     return app
+
+
+async def proxy_per_url(context: Any, next: Any) -> None:  # noqa: A002 (Bolt's name)
+    """Bolt copies the app's client for every request, and the copy takes HTTPS_PROXY from
+    the environment for every URL, NO_PROXY ignored; without a fixed proxy the shared
+    session (``trust_env``) chooses per URL, as for the app's own client."""
+    if context.client is not None:
+        context.client.proxy = None
+    await next()
 
 
 @asynccontextmanager
@@ -78,7 +94,7 @@ async def open_app(settings: SlackSettings, tutor: Tutor, *,
     exit, clean or not, answers still in progress get what is left of the shutdown ``budget``
     to finish before the session closes (call inside the running event loop)."""
     in_flight = InFlight()
-    async with ClientSession() as session:
+    async with ClientSession(trust_env=True) as session:  # proxies from the environment
         try:
             yield build_app(settings, tutor, session=session, in_flight=in_flight, **kwargs)
         finally:  # an error while serving must not swallow answers already promised

@@ -10,12 +10,14 @@ import signal
 import sys
 from collections.abc import Coroutine
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.app import build_tutor, open_engine, running_scheduler, settle_heap
 from bot.errors import SetupError
+from bot.proxies import proxy_for
 from bot.settings import CoreSettings, SlackSettings
 from bot.slack.app import build_client, open_app
 from bot.slack.inflight import ShutdownBudget
@@ -103,7 +105,8 @@ def serving(app: AsyncApp, slack: SlackSettings, *, http: bool, port: int | None
         return serve_http(app, slack.host, port or slack.port, signing_secret=secret,
                           budget=budget)
     assert slack.app_token is not None
-    return serve_socket_mode(app, slack.app_token.get_secret_value())
+    socket = "wss://" + (urlsplit(slack.api_url).hostname or "slack.com") + "/"
+    return serve_socket_mode(app, slack.app_token.get_secret_value(), proxy_for(socket))
 
 
 async def until_signalled(work: Coroutine[Any, Any, None],

@@ -273,9 +273,11 @@ async def serve_http(app: AsyncApp, host: str, port: int, *,
         await runner.cleanup()
 
 
-async def serve_socket_mode(app: AsyncApp, app_token: str) -> None:
-    """Connect to Slack over Socket Mode and serve until cancelled."""
+async def serve_socket_mode(app: AsyncApp, app_token: str, proxy: str | None = None) -> None:
+    """Connect to Slack over Socket Mode and serve until cancelled; the websocket goes
+    through ``proxy`` (None: directly)."""
     handler = AsyncSocketModeHandler(app, app_token)
+    handler.client.proxy = proxy  # slack_sdk took HTTPS_PROXY from the env, NO_PROXY ignored
     try:  # closed however this ends (its own HTTP session included): no "Unclosed client
         await handler.connect_async()  # session" at shutdown, even while still connecting
         log.info("Slack Socket Mode connected")

@@ -25,7 +25,8 @@ class ResponseUrl:
     (Slack allows 5 posts within 30 minutes; answers are ephemeral unless said otherwise)."""
 
     def __init__(self, url: str, session: ClientSession | None) -> None:
-        self.client = AsyncWebhookClient(url, session=session)
+        self.client = AsyncWebhookClient(url, session=session, trust_env_in_session=True)
+        self.client.proxy = None  # the proxy per URL from the environment, as build_client
 
     async def __call__(self, **message: Any) -> WebhookResponse:
         return await self.client.send_dict({k: v for k, v in message.items() if v is not None})

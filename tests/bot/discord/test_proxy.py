@@ -1,0 +1,42 @@
+"""Discord traffic -- REST and the gateway -- honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY
+(issue 15). A loopback proxy records what passes through it."""
+
+import pytest
+
+from tests.bot.discord.payloads import slash
+from tests.bot.recording_proxy import RecordingProxy
+
+FOLLOW_UP = r"^/webhooks/\d+/[^/]+$"
+PROXY_VARS = ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "ALL_PROXY", "WS_PROXY", "WSS_PROXY")
+
+
+@pytest.fixture
+async def proxy(monkeypatch):
+    for name in PROXY_VARS:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    async with RecordingProxy() as running:
+        monkeypatch.setenv("HTTP_PROXY", running.url)  # the fake Discord speaks http/ws
+        monkeypatch.setenv("HTTPS_PROXY", running.url)
+        yield running
+
+
+async def test_rest_and_the_gateway_go_through_the_proxy(start_bot, fake, proxy):
+    async with start_bot() as bot:
+        assert bot.early is None  # early defers speak raw HTTP: off behind a proxy
+        await fake.dispatch("INTERACTION_CREATE", slash("tokenize", {"text": "via proxy"}))
+        await fake.wait_for("POST", FOLLOW_UP, timeout=60)
+    through = [t.removeprefix(fake.api_base.rsplit("/api", 1)[0]) for t in proxy.targets()]
+    assert any(t.startswith("/api/v10/users/@me") for t in through), through
+    assert any("/callback" in t for t in through)  # the defer
+    assert any(t.startswith("/api/v10/webhooks/") for t in through)  # the answer
+    assert any("gateway" in t or t.startswith("ws") for t in proxy.targets()), through
+
+
+async def test_no_proxy_goes_direct(start_bot, fake, proxy, monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    async with start_bot() as bot:
+        await fake.dispatch("INTERACTION_CREATE", slash("tokenize", {"text": "direct"}))
+        await fake.wait_for("POST", FOLLOW_UP, timeout=60)
+        assert bot.early is not None
+    assert proxy.seen == []
