@@ -15,7 +15,9 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Iterable
+import signal
+import sys
+from collections.abc import AsyncIterator, Iterable
 from functools import partial
 
 import discord
@@ -35,6 +37,7 @@ from bot.discord.scope import scoped, split_scope
 from bot.discord.visibility import defer_privately, private_first
 from bot.proxies import proxy_for
 from bot.settings import DiscordSettings
+from bot.shutdown import InFlight, ShutdownBudget
 from engine.commands import COMMANDS, Command, Request
 from engine.domain.errors import TutorError
 from engine.domain.records import LearnerRef
@@ -42,6 +45,11 @@ from engine.services.scheduler import SchedulerConfig
 from engine.services.tutor import Tutor
 
 log = logging.getLogger(__name__)
+
+RESTARTING = ("tutorbot is restarting and takes no new work for a moment. Please try again "
+              "in a minute.")
+STOPPED = ("⚠️ tutorbot had to restart before this was finished, so it stopped. Please run "
+           "it again in a minute.")
 
 
 def use_endpoints(settings: DiscordSettings) -> None:
@@ -92,6 +100,8 @@ class TutorBot(discord.Client):
         self.acks = AckFirst()
         self._warned_hook = False
         self.connected = asyncio.Event()  # set on the first READY (serve starts the scheduler)
+        self.in_flight = InFlight()  # answers being worked on (shutdown waits for them)
+        self.stopping = False
         self.tree = app_commands.CommandTree(self)
         if commands is None:
             commands = tutor.commands.values() if tutor is not None else COMMANDS.values()
@@ -127,29 +137,66 @@ class TutorBot(discord.Client):
                              request: Request) -> None:
         """A slash command: defer, run the use case, deliver. Errors reach ``errors.report``."""
         tutor = self._tutor()
+        self._take_work()
         outbox = await self._acknowledge(interaction, private=not command.heavy)
-        reply = await tutor.run(learner_of(interaction), request, on_progress=outbox.progress,
-                                request_key=f"discord:{interaction.id}",
-                                admin=is_admin(interaction), channel=channel_of(interaction))
-        await outbox.send(reply)
+        async with self._finishing(outbox):
+            reply = await tutor.run(learner_of(interaction), request,
+                                    on_progress=outbox.progress,
+                                    request_key=f"discord:{interaction.id}",
+                                    admin=is_admin(interaction),
+                                    channel=channel_of(interaction))
+            await outbox.send(reply)
 
     async def press(self, interaction: discord.Interaction, action: str) -> None:
         """A button click (``ActionButton``): the same path as a command."""
         try:
             tutor = self._tutor()
+            self._take_work()
             server, action = split_scope(action)
             outbox = await self._acknowledge(interaction, private=private_first(action, self.commands))
-            reply = await tutor.press(learner_of(interaction, server), action,
-                                      on_progress=outbox.progress,
-                                      request_key=f"discord:{interaction.id}",
-                                      admin=is_admin(interaction),
-                                      channel=channel_of(interaction))
-            if server and interaction.guild_id is None:  # the conversation stays in it
-                reply = await scoped(reply, server, partial(
-                    tutor.store.actions.save_action, learner=learner_of(interaction, server)))
-            await outbox.send(reply)
+            async with self._finishing(outbox):
+                await self._press(tutor, interaction, outbox, server, action)
         except Exception as err:  # discord.py would only log it: same handler as commands
             await errors.report(interaction, err, self.settle)
+
+    async def _press(self, tutor: Tutor, interaction: discord.Interaction, outbox: Outbox,
+                     server: str | None, action: str) -> None:
+        reply = await tutor.press(learner_of(interaction, server), action,
+                                  on_progress=outbox.progress,
+                                  request_key=f"discord:{interaction.id}",
+                                  admin=is_admin(interaction), channel=channel_of(interaction))
+        if server and interaction.guild_id is None:  # the conversation stays in it
+            reply = await scoped(reply, server, partial(
+                tutor.store.actions.save_action, learner=learner_of(interaction, server)))
+        await outbox.send(reply)
+
+    # --- stopping ---------------------------------------------------------------------------
+
+    def _take_work(self) -> None:
+        """Refuse new work once stopping; otherwise track this answer until it is delivered."""
+        if self.stopping:
+            raise TutorError(RESTARTING)
+        self.in_flight.add()
+
+    @contextlib.asynccontextmanager
+    async def _finishing(self, outbox: Outbox) -> AsyncIterator[None]:
+        """An answer cut short at shutdown says so in its live message (not "⏳ … 10%")."""
+        try:
+            yield
+        except asyncio.CancelledError:
+            await outbox.stopped(STOPPED)
+            raise
+
+    async def stop_gracefully(self, budget: ShutdownBudget) -> None:
+        """Stop taking work, give the answers in progress what is left of ``budget`` to
+        finish (those still running then are cancelled and say so), then disconnect."""
+        if self.stopping:
+            return
+        self.stopping = True
+        budget.start()
+        log.info("stopping: no new work; %d answer(s) in progress", len(self.in_flight.tasks))
+        await self.in_flight.drain(budget.left())
+        await self.close()
 
     async def settle(self, interaction: discord.Interaction) -> Outbox:
         """The interaction's outbox, knowing what became of the gateway hook's defer."""
@@ -217,12 +264,33 @@ class TutorBot(discord.Client):
         return not connection.done()
 
 
-async def run_bot(settings: DiscordSettings, tutor: Tutor) -> None:
-    """Connect and answer, with the daily-quiz scheduler, until stopped."""
+async def run_bot(settings: DiscordSettings, tutor: Tutor,
+                  budget: ShutdownBudget | None = None) -> None:
+    """Connect and answer, with the daily-quiz scheduler, until stopped. SIGTERM or SIGINT
+    stops gracefully, within ``budget`` (the Slack adapter's: 25 s)."""
+    budget = budget or ShutdownBudget()
     bot = TutorBot(settings, tutor)
     settle_heap()
-    async with bot:
-        await bot.serve(settings.token.get_secret_value())
+    loop = asyncio.get_running_loop()
+    stopping: set[asyncio.Task] = set()
+
+    def stop() -> None:
+        stopping.add(loop.create_task(bot.stop_gracefully(budget)))
+
+    installed = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop)
+            installed.append(sig)
+    try:
+        async with bot:
+            await bot.serve(settings.token.get_secret_value())
+        if stopping:
+            await asyncio.gather(*stopping)
+            print("tutorbot discord: stopped", file=sys.stderr)
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
 
 
 async def sync_commands(settings: DiscordSettings, guild_id: int | None = None, *,

@@ -140,6 +140,18 @@ class Outbox:
             if messages:  # what was not delivered yet (an answer is never sent twice)
                 await self._fall_back(messages, private)
 
+    async def stopped(self, text: str) -> None:
+        """The answer was cut short (shutdown): say so in the live message, if there is one."""
+        await self._progress.close()
+        if self.private_defer is None or self.expired():
+            return
+        try:
+            await self.interaction.edit_original_response(content=text, attachments=[],
+                                                          allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as err:
+            log.warning("could not mark interaction %s as stopped (%s %s)",
+                        self.interaction.id, err.status, err.code)
+
     async def send_private(self, text: str) -> None:
         """A private message to whoever interacted (errors, "busy")."""
         await self.send(Reply(text=text, ephemeral=True))
