@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine.commands import COMMANDS, Request
-from engine.demos.datasets import DATASETS
 from engine.demos.mlp import MLPConfig
 from engine.demos.training import EpochReport, TrainResult, animation_epochs, train
 from engine.errors import BadOption, Refused
