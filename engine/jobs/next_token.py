@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine.commands import Request
+from engine.domain.replies import Button, Image, ProgressFn, Reply
 from engine.plots.text_glyphs import one_line, percent, token_label
-from engine.replies import Button, Image, ProgressFn, Reply
 
 if TYPE_CHECKING:
     from engine.demos.tiny_gpt import Distribution
@@ -87,7 +87,8 @@ def _text(request: Request, panels: list[TemperaturePanel], yours: Distribution)
         f"_This GPT reads and writes one character at a time: {train['parameters']:,} "
         f"parameters, trained by tutorbot in {train['cpu_seconds'] / 60:.0f} CPU-minutes on its own "
         f"~80 KB of lesson text (validation loss {train['val_loss']:.2f}). Big LLMs take the "
-        "same next-token step with ~100k-token vocabularies and billions of parameters._",
+        "same next-token step with vocabularies of ~32k to ~200k tokens and billions of "
+        "parameters._",
         *_notes(yours),
     ])
 

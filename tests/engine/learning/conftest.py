@@ -7,10 +7,10 @@ import random
 import pytest
 
 from bot import migrate
+from engine.domain.records import LearnerRef
+from engine.services.tutor import Tutor
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
-from engine.store import LearnerRef
-from engine.tutor import Tutor
 from tests.engine.executors import ThreadExecutor
 
 CHECKER = LearnerRef("console", "local", "content-check")

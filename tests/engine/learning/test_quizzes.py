@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 
+from engine.domain.records import Attempt
 from engine.learning.curriculum import default_curriculum
 from engine.learning.quizzes import answer_buttons, option_label, verdict_message
-from engine.store import Attempt
 
 CUR = default_curriculum()
 
