@@ -3,8 +3,11 @@
 from datetime import UTC, datetime
 
 from engine.domain.records import Attempt
+from engine.domain.replies import no_progress
+from engine.jobs import reveal
 from engine.learning.curriculum import default_curriculum
 from engine.learning.quizzes import answer_buttons, option_label, verdict_message
+from engine.plots.daily import answers_chart
 
 CUR = default_curriculum()
 
@@ -33,3 +36,13 @@ def test_choice_verdicts_keep_the_letters_their_buttons_carry():
     assert [b.label[:2] for b in answer_buttons(question, 1)] == ["A.", "B.", "C.", "D."]
     wrong = verdict_message(question, attempt(question, 0), CUR, repeat=False, xp=None)
     assert "You chose A; the answer is **C. A chat assistant" in wrong
+
+
+
+def test_the_reveal_names_true_false_options_as_their_buttons_do():
+    question = CUR.question("ai-04")
+    image = reveal.run(question, [3, 5], no_progress)
+    assert image.alt == "How the channel answered: True: 3, False: 5"
+    unlettered = answers_chart(question.options, [3, 5], 1, question.prompt, lettered=False)
+    assert image.data == unlettered
+    assert image.data != answers_chart(question.options, [3, 5], 1, question.prompt)
