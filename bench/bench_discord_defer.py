@@ -26,8 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import percentile  # noqa: E402
-from tests.bot.discord.fake_discord import FakeDiscord  # noqa: E402
-from tests.bot.discord.payloads import slash  # noqa: E402
+from testkit.discord_payloads import slash  # noqa: E402
+from testkit.fake_discord import FakeDiscord  # noqa: E402
 
 GOAL_P99 = 0.050
 FOLLOW_UP = r"^/webhooks/\d+/[^/]+$"

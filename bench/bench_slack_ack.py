@@ -33,8 +33,8 @@ from bot.slack.run import until_signalled  # noqa: E402
 from bot.slack.server import EVENTS_PATH, start_http  # noqa: E402
 from engine.storage.db import make_engine  # noqa: E402
 from engine.storage.deliveries import ClaimLog  # noqa: E402
-from tests.bot.slack.conftest import command_body, sign, slack_settings  # noqa: E402
-from tests.bot.slack.fake_slack import FakeSlack  # noqa: E402
+from testkit.fake_slack import FakeSlack  # noqa: E402
+from testkit.slack_requests import command_body, sign, slack_settings  # noqa: E402
 
 COMMANDS = 200
 STREAM_RATE = 100.0  # requests per second

@@ -35,8 +35,8 @@ from engine.replies import Button, Image, Progress, Reply
 from engine.scheduler import Clock, SchedulerConfig
 from engine.store import LearnerRef
 from engine.tutor import Context, Tutor
-from tests.bot.discord.fake_discord import FakeDiscord
-from tests.bot.loopback import LoopbackOnly, loopback_only
+from testkit.fake_discord import FakeDiscord
+from testkit.loopback import LoopbackOnly, loopback_only
 
 MANY = tuple(f"set{i:02d}" for i in range(30))  # more than Discord's 25 fixed choices
 LONG_ACTION = "run:/tokenize " + " ".join(["persistent"] * 12)  # > 100 chars: stored in the db

@@ -14,7 +14,7 @@ from aiohttp import web
 from bot.discord.early import CallbackConnections, EarlyDefer, Outcome
 from bot.discord.priority import AckFirst
 from bot.discord.visibility import defer_privately
-from tests.bot.discord.payloads import click, custom_ids, slash
+from testkit.discord_payloads import click, custom_ids, slash
 
 FOLLOW_UP = r"^/webhooks/\d+/[^/]+$"
 EPHEMERAL = 64

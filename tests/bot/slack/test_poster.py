@@ -12,8 +12,8 @@ from bot.slack.oauth import installation_store
 from bot.slack.poster import NotInstalled, SlackPoster
 from engine.learning.schedule import ChannelRef
 from engine.replies import Button, Reply
-from tests.bot.slack.conftest import slack_settings
-from tests.bot.slack.fake_slack import TEAM
+from testkit.fake_slack import TEAM
+from testkit.slack_requests import slack_settings
 
 QUIZ = Reply("**Daily quiz**: what is a token?",
              buttons=(Button("quiz:7:0", "A word"), Button("quiz:7:1", "A piece of text")))
