@@ -1,23 +1,33 @@
-"""Discord defer latency with 100 interactions in flight (goal: p99 <= 50 ms).
+"""Discord defer latency with 100 interactions in flight, A/B (goal: p99 <= 50 ms).
 
-The real bot (discord.py, real worker pool, SQLite) runs in this process; a fake Discord
-(REST + gateway, real wire formats) runs in a child process so it does not share the bot's
-interpreter. Each round the fake sends 100 /tokenize INTERACTION_CREATE frames from 100
+The real bot (discord.py, real worker pool, SQLite) runs in a process of its own; a fake
+Discord (REST + gateway, real wire formats) runs in a child process so it does not share the
+bot's interpreter. Each round the fake sends 100 /tokenize INTERACTION_CREATE frames from 100
 learners in one burst; latency is the time from a frame leaving the fake gateway to its
-type-5 callback reaching the fake REST API (CLOCK_MONOTONIC is shared by both processes).
+type-5 callback reaching the fake REST API (CLOCK_MONOTONIC is shared by all processes).
 Everything after the defer (the jobs, "busy" answers for the overflow) runs concurrently, as
-it would in production. The bot defers from the raw frame (bot/discord/early.py); the
-reference run shows a bare aiohttp client doing one request per frame, for comparison.
+it would in production.
 
-Run: .venv/bin/python bench/bench_discord_defer.py [--rounds 5] [--burst 100]
+Two paths, alternated run by run (A B, then B A) so the machine's noise hits both alike:
+"early" defers from the raw gateway frame on its own HTTP/1.1 pool (bot/discord/early.py);
+"plain" is discord.py's own ``interaction.response.defer()`` (``TutorBot(early_defer=False)``).
+Each condition runs with the cores idle (nothing added) and with both cores busy rendering
+demos (``bench/cpuload.py``). ``--floor`` adds a bare aiohttp client that only acknowledges,
+one request per frame (the harness floor).
+
+Run: .venv/bin/python bench/bench_discord_defer.py [--runs 2] [--rounds 3] [--burst 100]
+     [--conditions idle,busy] [--floor]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,10 +36,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import percentile  # noqa: E402
+from bench.cpuload import busy_cores  # noqa: E402
 from testkit.discord_payloads import slash  # noqa: E402
 from testkit.fake_discord import FakeDiscord  # noqa: E402
 
 GOAL_P99 = 0.050
+KEEP_BAR = 0.500  # the issue's bar for a fast path: p99 under busy cores
 FOLLOW_UP = r"^/webhooks/\d+/[^/]+$"
 
 
@@ -91,8 +103,9 @@ async def result_of(child) -> dict:
     return json.loads(line.decode().removeprefix("RESULT "))
 
 
-async def run_bot(rounds: int, burst: int) -> dict:
-    """tutorbot as deployed: discord.py, the worker pool, SQLite."""
+async def run_bot(rounds: int, burst: int, early: bool = True) -> dict:
+    """tutorbot as deployed: discord.py, the worker pool, SQLite; deferring from the gateway
+    frame (``early``) or through discord.py's ``interaction.response.defer()``."""
     from bot.app import build_tutor, settle_heap
     from bot.discord.client import TutorBot
     from bot.settings import CoreSettings, DiscordSettings
@@ -102,7 +115,8 @@ async def run_bot(rounds: int, burst: int) -> dict:
     with tempfile.TemporaryDirectory() as home:
         core = CoreSettings(data_dir=Path(home), log_level="WARNING")
         async with build_tutor(core) as tutor:
-            bot = TutorBot(settings, tutor, guild_ready_timeout=0.05)
+            bot = TutorBot(settings, tutor, guild_ready_timeout=0.05, early_defer=early)
+            assert (bot.early is not None) == early
             settle_heap()  # as run_bot does
             runner = asyncio.create_task(bot.start("bench-token"))
             result = await result_of(child)
@@ -145,34 +159,79 @@ async def run_floor(rounds: int, burst: int) -> dict:
     return result
 
 
-def report(result: dict, rounds: int, burst: int) -> None:
-    latencies = result["latencies"]
-    ms = [x * 1000 for x in latencies]
-    p99 = percentile(latencies, 0.99)
-    verdict = "met" if p99 <= GOAL_P99 else "MISSED"
-    print(f"  defer latency, {burst} interactions in flight x {rounds} rounds "
-          f"({len(ms)} defers, {result['elapsed']:.1f} s including every answer):")
-    print(f"  p50 {statistics.median(ms):.1f} ms, p90 {percentile(ms, 0.9):.1f} ms, "
-          f"p99 {p99 * 1000:.1f} ms, max {max(ms):.1f} ms "
-          f"(goal p99 <= {GOAL_P99 * 1000:.0f} ms: {verdict})")
-    print("  slowest defer per round: "
-          + ", ".join(f"{x * 1000:.0f} ms" for x in result["round_max"]))
-    warm = [x * 1000 for x in latencies[burst:]]  # round 1 also opens ~90 new connections
-    if warm:
-        print(f"  rounds 2-{rounds} only (connections already open): p50 "
-              f"{statistics.median(warm):.1f} ms, p99 {percentile(warm, 0.99):.1f} ms")
+def one_run(variant: str, rounds: int, burst: int) -> dict:
+    """One run of the bot (``early`` or ``plain``) or of the floor, in a process of its own."""
+    out = subprocess.run([sys.executable, __file__, "--one", variant, "--rounds", str(rounds),
+                          "--burst", str(burst)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+def summary(latencies: list[float]) -> str:
+    return (f"p50 {ms(statistics.median(latencies))} | p99 {ms(percentile(latencies, 0.99))} | "
+            f"max {ms(max(latencies))}")
+
+
+def main(args: argparse.Namespace) -> None:
+    variants = ["early", "plain"]
+    cells: dict[tuple[str, str], list[dict]] = {}
+    for condition in args.conditions.split(","):
+        load1, _, _ = os.getloadavg()
+        print(f"{condition}: {args.runs} runs per path x {args.rounds} rounds x {args.burst} "
+              f"interactions (load average {load1:.1f})", flush=True)
+        with busy_cores() if condition == "busy" else contextlib.nullcontext():
+            for run_no in range(args.runs):
+                order = variants if run_no % 2 == 0 else variants[::-1]
+                if args.floor:
+                    order = [*order, "floor"]
+                for variant in order:
+                    result = one_run(variant, args.rounds, args.burst)
+                    cells.setdefault((condition, variant), []).append(result)
+                    print(f"  run {run_no + 1} {variant}: {summary(result['latencies'])} ms",
+                          flush=True)
+    print()
+    print("| condition | path | defers | p50 ms | p99 ms | max ms | p99 per run, ms | "
+          "rounds 2+ only: p50 / p99 ms |")
+    print("|---|---|---|---|---|---|---|---|")
+    for (condition, variant), results in cells.items():
+        latencies = [x for r in results for x in r["latencies"]]
+        warm = [x for r in results for x in r["latencies"][args.burst:]]
+        per_run = ", ".join(ms(percentile(r["latencies"], 0.99)) for r in results)
+        warm_text = (f"{ms(statistics.median(warm))} / {ms(percentile(warm, 0.99))}"
+                     if warm else "-")
+        print(f"| {condition} | {variant} | {len(latencies)} | "
+              f"{summary(latencies).replace('p50 ', '').replace('p99 ', '').replace('max ', '')}"
+              f" | {per_run} | {warm_text} |")
+    print()
+    for condition in dict.fromkeys(c for c, _ in cells):
+        early = [x for r in cells.get((condition, "early"), []) for x in r["latencies"]]
+        plain = [x for r in cells.get((condition, "plain"), []) for x in r["latencies"]]
+        if early and plain:
+            e99, p99 = percentile(early, 0.99), percentile(plain, 0.99)
+            print(f"{condition}: early p99 {ms(e99)} ms vs plain {ms(p99)} ms (plain / early = "
+                  f"{p99 / e99:.2f}x; halves it: {'yes' if p99 >= 2 * e99 else 'no'}; only the "
+                  f"early path holds <= {KEEP_BAR * 1000:.0f} ms: "
+                  f"{'yes' if e99 <= KEEP_BAR < p99 else 'no'})")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=2, help="runs per path and condition")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--burst", type=int, default=100)
+    parser.add_argument("--conditions", default="idle,busy")
+    parser.add_argument("--floor", action="store_true")
     parser.add_argument("--fake", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--one", choices=("early", "plain", "floor"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fake:
         asyncio.run(serve(args.rounds, args.burst))
+    elif args.one == "floor":
+        print(json.dumps(asyncio.run(run_floor(args.rounds, args.burst))))
+    elif args.one:
+        print(json.dumps(asyncio.run(run_bot(args.rounds, args.burst, args.one == "early"))))
     else:
-        print("reference: a bare aiohttp client, one request per frame (no discord.py):")
-        report(asyncio.run(run_floor(args.rounds, args.burst)), args.rounds, args.burst)
-        print("tutorbot (discord.py + Tutor + worker pool + SQLite):")
-        report(asyncio.run(run_bot(args.rounds, args.burst)), args.rounds, args.burst)
+        main(args)

@@ -79,7 +79,8 @@ class TutorBot(discord.Client):
     """tutorbot on Discord. ``tutor`` may be None for ``sync`` (no commands are answered)."""
 
     def __init__(self, settings: DiscordSettings, tutor: Tutor | None = None, *,
-                 commands: Iterable[Command] | None = None, **options) -> None:
+                 commands: Iterable[Command] | None = None, early_defer: bool = True,
+                 **options) -> None:
         use_endpoints(settings)
         super().__init__(intents=discord.Intents.default(),
                          allowed_mentions=discord.AllowedMentions.none(), **options)
@@ -96,7 +97,7 @@ class TutorBot(discord.Client):
         self.early: EarlyDefer | None = None
         # answering: acknowledge from the gateway frame (early.py) — unless REST goes
         # through an HTTP proxy discord.py knows of and the early path would not
-        if tutor is not None and not options.get("proxy"):
+        if tutor is not None and early_defer and not options.get("proxy"):
             self.early = EarlyDefer(settings.api_base, defer_privately,
                                     user_agent=self.http.user_agent, on_sent=self.acks.hold)
             state = getattr(self, "_connection", None)  # discord.py's ConnectionState
