@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def _demos(stop, done, seed: int) -> None:
     """Child process: /train-demo (training + picture) again and again until ``stop``."""
+    from engine.commands.parsing import parse
+    from engine.domain.replies import no_progress
     from engine.jobs import train_demo
-    from engine.parsing import parse
-    from engine.replies import no_progress
 
     train_demo.warm()
     runs = 0

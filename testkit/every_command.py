@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.console.adapter import ConsoleAdapter
 from engine import commands as table
-from engine.store import LearnerRef
+from engine.domain.records import LearnerRef
 
 
 @dataclass

@@ -34,7 +34,7 @@ def test_discord_py_opens_its_gateway_at_default_gateway(fake):
         "gateway elsewhere")
     use_endpoints(DiscordSettings(token="t", api_base=fake.api_base,
                                   gateway_url=fake.gateway_url))
-    assert DiscordWebSocket.DEFAULT_GATEWAY == yarl.URL(fake.gateway_url)
+    assert yarl.URL(fake.gateway_url) == DiscordWebSocket.DEFAULT_GATEWAY
 
 
 async def test_a_bot_reaches_the_configured_rest_base_and_gateway_and_nothing_else(
