@@ -22,8 +22,7 @@ async def proxy(monkeypatch):
 
 
 async def test_rest_and_the_gateway_go_through_the_proxy(start_bot, fake, proxy):
-    async with start_bot() as bot:
-        assert bot.early is None  # early defers speak raw HTTP: off behind a proxy
+    async with start_bot():
         await fake.dispatch("INTERACTION_CREATE", slash("tokenize", {"text": "via proxy"}))
         await fake.wait_for("POST", FOLLOW_UP, timeout=60)
     through = [t.removeprefix(fake.api_base.rsplit("/api", 1)[0]) for t in proxy.targets()]
@@ -35,8 +34,7 @@ async def test_rest_and_the_gateway_go_through_the_proxy(start_bot, fake, proxy)
 
 async def test_no_proxy_goes_direct(start_bot, fake, proxy, monkeypatch):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    async with start_bot() as bot:
+    async with start_bot():
         await fake.dispatch("INTERACTION_CREATE", slash("tokenize", {"text": "direct"}))
         await fake.wait_for("POST", FOLLOW_UP, timeout=60)
-        assert bot.early is not None
     assert proxy.seen == []
