@@ -50,7 +50,8 @@ def where(url: str) -> str:
 def explain(err: BaseException, settings: CoreSettings) -> str:
     """One line for an error met while opening the database: what, where, and the fix."""
     name, url = setting_name(settings), settings.db_url
-    text = str(getattr(err, "orig", None) or err).strip().splitlines()[0] if str(err) else ""
+    lines = str(getattr(err, "orig", None) or err).strip().splitlines()
+    text = lines[0] if lines else type(err).__name__
     if isinstance(err, SetupError):
         return err.user_message
     if isinstance(err, ArgumentError | NoSuchModuleError | ValueError):

@@ -5,6 +5,7 @@
 - ``fake_discord``: Discord's REST API and gateway; ``discord_payloads``: INTERACTION_CREATE
   payloads as Discord sends them.
 - ``loopback``: a guard that refuses any look-up or connection off loopback.
+- ``recording_proxy``: a forward HTTP proxy that records what passes through it.
 
 Never imported by ``bot`` or ``engine`` (an import-linter contract says so).
 """

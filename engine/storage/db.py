@@ -64,8 +64,8 @@ def typed_errors(engine: Engine) -> Engine:
 
 def _to_storage_error(context: Any) -> BaseException | None:
     error = context.sqlalchemy_exception
-    if isinstance(error, IntegrityError):
-        return None
+    if isinstance(error, IntegrityError) or context.is_pre_ping:
+        return None  # duplicates are the caller's business; the pool handles a failed ping
     if "database is locked" in str(context.original_exception):
         return StorageError(BUSY)
     return StorageError()

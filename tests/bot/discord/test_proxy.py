@@ -3,8 +3,8 @@
 
 import pytest
 
-from tests.bot.discord.payloads import slash
-from tests.bot.recording_proxy import RecordingProxy
+from testkit.discord_payloads import slash
+from testkit.recording_proxy import RecordingProxy
 
 FOLLOW_UP = r"^/webhooks/\d+/[^/]+$"
 PROXY_VARS = ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "ALL_PROXY", "WS_PROXY", "WSS_PROXY")

@@ -3,7 +3,7 @@
 
 import logging
 
-from tests.bot.discord.payloads import slash
+from testkit.discord_payloads import slash
 
 FOLLOW_UP = r"^/webhooks/\d+/[^/]+$"
 ORIGINAL = r"^/webhooks/\d+/[^/]+/messages/@original$"

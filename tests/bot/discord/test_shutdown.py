@@ -15,8 +15,8 @@ import pytest
 from bot.discord.client import RESTARTING, STOPPED
 from bot.shutdown import ShutdownBudget
 from engine.domain.replies import Progress, Reply
+from testkit.discord_payloads import slash
 from tests.bot.discord.conftest import StageTutor
-from tests.bot.discord.payloads import slash
 
 ROOT = Path(__file__).resolve().parents[3]
 ORIGINAL = r"^/webhooks/\d+/[^/]+/messages/@original$"

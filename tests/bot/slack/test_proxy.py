@@ -4,7 +4,7 @@ proxy records what passes through it."""
 
 import pytest
 
-from tests.bot.recording_proxy import RecordingProxy
+from testkit.recording_proxy import RecordingProxy
 
 PROXY_VARS = ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "ALL_PROXY", "WS_PROXY", "WSS_PROXY")
 

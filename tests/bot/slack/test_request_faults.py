@@ -8,7 +8,7 @@ import urllib.parse
 
 import pytest
 
-from tests.bot.slack.conftest import action_body, command_body, event_body, sign
+from testkit.slack_requests import action_body, command_body, event_body, sign
 
 MENTION = {"type": "app_mention", "user": "U1", "channel": "C1", "text": "<@UBOT> help"}
 
