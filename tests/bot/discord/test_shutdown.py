@@ -4,6 +4,7 @@ stopped), then exit (issue 15). Real discord.py against the loopback fake Discor
 signal test runs `tutorbot discord` as a real subprocess."""
 
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -54,8 +55,8 @@ async def test_new_work_while_stopping_is_refused_politely(start_bot, fake):
         stopping = asyncio.create_task(bot.stop_gracefully(ShutdownBudget(3)))
         await asyncio.sleep(0.1)
         await fake.dispatch("INTERACTION_CREATE", slash("help"))
-        await fake.wait_until(lambda: any(RESTARTING in (c.json or {}).get("content", "")
-                                          for c in fake.calls if isinstance(c.json, dict)), 30)
+        await fake.wait_until(lambda: any(RESTARTING in json.dumps(c.json, ensure_ascii=False)
+                                          for c in fake.calls), 30)
         await stopping
 
 

@@ -109,6 +109,7 @@ def test_forget_me_removes_every_row_about_the_learner_and_nothing_else(store):
         store.quizzes.record_attempt(learner, prompt.id, question_id="lo-01", concept="loss", choice=0,
                              correct=True)
         store.learners.record_run(learner, command="tokenize", options={}, seed=None, canonical="/t x")
+        store.actions.save_action(f"run:/next-token words of {learner.user_id}", learner)
         add_daily_rows(store, store.learners.upsert_learner(learner))
     ana_id, ben_id = store.learners.upsert_learner(ANA), store.learners.upsert_learner(BEN)
     before = rows_about(store, ana_id)
