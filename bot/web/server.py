@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import html
+import ipaddress
 import json
 import logging
 import secrets
@@ -70,6 +71,8 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 STATIC = {"app.js": "text/javascript", "style.css": "text/css"}
+# the completion catalog is fetched while the page still loads (signed-in pages only)
+PRELOAD = '<link rel="preload" href="/api/catalog" as="fetch" crossorigin="anonymous">'
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -85,8 +88,6 @@ def command_line(line: str) -> str:
 
 def is_loopback(host: str) -> bool:
     """Whether ``host`` (an address or ``localhost``) is only reachable from this machine."""
-    import ipaddress
-
     if host.strip("[]").lower() in LOOPBACK_NAMES:
         return True
     try:
@@ -97,7 +98,7 @@ def is_loopback(host: str) -> bool:
 
 REFUSALS: dict[int, type[web.HTTPException]] = {
     400: web.HTTPBadRequest, 401: web.HTTPUnauthorized, 403: web.HTTPForbidden,
-    404: web.HTTPNotFound, 405: web.HTTPMethodNotAllowed, 413: web.HTTPRequestEntityTooLarge,
+    404: web.HTTPNotFound, 413: web.HTTPRequestEntityTooLarge,
     415: web.HTTPUnsupportedMediaType, 421: web.HTTPMisdirectedRequest,
     429: web.HTTPTooManyRequests}
 
@@ -108,8 +109,6 @@ def refuse(status: int, message: str) -> web.HTTPException:
     if status == 413:
         return web.HTTPRequestEntityTooLarge(max_size=0, actual_size=0, text=body,
                                              content_type="application/json")
-    if status == 405:
-        return web.HTTPMethodNotAllowed("?", (), text=body, content_type="application/json")
     return REFUSALS[status](text=body, content_type="application/json")
 
 
@@ -130,9 +129,11 @@ class Assets:
             self.urls[name] = f"/static/{versioned}"
         self.page = (folder / "index.html").read_text(encoding="utf-8")
 
-    def render(self, **values: str) -> str:
+    def render(self, *, signed: bool, **values: str) -> str:
         page = self.page.replace("{{js}}", self.urls["app.js"])
         page = page.replace("{{css}}", self.urls["style.css"])
+        page = page.replace("{{preload}}", PRELOAD if signed else "")
+        page = page.replace("{{signed}}", "1" if signed else "")
         for key, value in values.items():
             page = page.replace("{{" + key + "}}", html.escape(value, quote=True))
         return page
@@ -191,7 +192,8 @@ class WebChat:
                 err = refuse(err.status, err.reason)  # aiohttp's own: JSON like ours
             err.headers.update(SECURITY_HEADERS)
             raise err from None
-        response.headers.update(SECURITY_HEADERS)
+        if not response.prepared:  # a stream (events) set its own before it started
+            response.headers.update(SECURITY_HEADERS)
         return response
 
     def _check_host(self, request: web.Request) -> None:
@@ -266,7 +268,7 @@ class WebChat:
         text = self.assets.render(
             csrf=session.csrf, mode="local" if self.local else "token",
             name=(learner.display_name or learner.user_id) if learner else "",
-            admin="1" if session.admin else "", signed="1" if learner else "")
+            admin="1" if session.admin else "", signed=learner is not None)
         response = web.Response(text=text, content_type="text/html",
                                 headers={"Cache-Control": "no-store"})
         self._set_cookie(response, session)

@@ -112,7 +112,7 @@
 
   function progressBlock(progress) {
     const box = el("div", "progress");
-    const line = el("p", "working");
+    const line = el("p", "spin");
     line.textContent = progress ? progress.text : "Working…";
     box.append(line);
     if (progress && progress.fraction !== null && progress.fraction !== undefined) {
@@ -194,16 +194,23 @@
     return node;
   }
 
+  // The view follows the conversation while the learner is at its end (not while they
+  // scroll back to read), also when a picture finishes loading and grows its entry.
+  let follow = true;
+  const atEnd = () => window.innerHeight + window.scrollY >=
+    document.documentElement.scrollHeight - 120;
+  window.addEventListener("scroll", () => { follow = atEnd(); }, { passive: true });
+  function toEnd() { if (follow) window.scrollTo(0, document.documentElement.scrollHeight); }
+
   function upsert(entry) {
-    const list = $("transcript");
-    const stick = window.innerHeight + window.scrollY >= document.body.scrollHeight - 80;
     const node = render(entry);
     const old = state.nodes.get(entry.id);
-    if (old) old.replaceWith(node); else list.append(node);
+    if (old) old.replaceWith(node); else $("transcript").append(node);
     state.nodes.set(entry.id, node);
     $("welcome").hidden = true;
-    if (entry.who === "you" && !old) state.sent.push(entry.text);
-    if (stick || !old) node.scrollIntoView({ block: "end" });
+    if (entry.who === "you" && !old) { state.sent.push(entry.text); follow = true; }
+    node.querySelectorAll("img").forEach((img) => img.addEventListener("load", toEnd));
+    toEnd();
   }
 
   function hello(entries) {
