@@ -97,6 +97,8 @@ async def test_tokenize_shows_its_picture_inline_and_enlarged(page, local_url, b
     answer = last_answer(page)
     await expect(answer).to_have_class("entry tutor done", timeout=WAIT)
     await expect(answer).to_contain_text("5 tokens")
+    await expect(answer.locator(".text strong").first).to_have_text("5 tokens")  # **5 tokens**
+    assert await answer.locator(".text em").count() > 0  # _What to notice_ lines
     picture = answer.locator(".pictures img")
     await expect(picture).to_have_count(1)
     await picture.evaluate("img => img.decode()")  # loaded and decodable
