@@ -31,7 +31,6 @@ from bot.app import build_tutor  # noqa: E402
 from bot.settings import CoreSettings, WebSettings  # noqa: E402
 from bot.web.server import WebChat  # noqa: E402
 from bot.web.sessions import local_learner  # noqa: E402
-from engine.jobs import tokenize  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -104,7 +103,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         core = CoreSettings(database_url=f"sqlite:///{tmp}/bench.db", data_dir=Path(tmp))
         settings = WebSettings.model_validate({"rate_per_minute": 6000, "rate_burst": 1000})
-        async with build_tutor(core, workers=1, warmups=(tokenize.warm,)) as tutor:
+        async with build_tutor(core, workers=1, warmups=("tokenize",)) as tutor:
             chat = WebChat(tutor, settings, host="127.0.0.1")
             runner = web.AppRunner(chat.app(), access_log=None, shutdown_timeout=1)
             await runner.setup()

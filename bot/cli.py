@@ -25,9 +25,9 @@ from bot.settings import (
     WebSettings,
     describe_errors,
 )
-from engine.errors import TutorError
-from engine.learning.schedule import zone
-from engine.store import LearnerRef
+from engine.domain.clock import zone
+from engine.domain.errors import TutorError
+from engine.domain.records import LearnerRef
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -8,18 +8,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from engine import commands as table
 from engine.commands import Command
-from engine.options import BoolOption, ChoiceListOption, IntListOption, Option, TextArg
+from engine.commands.options import (
+    BoolOption,
+    ChoiceListOption,
+    IntListOption,
+    Option,
+    TextArg,
+)
 
 Known = Mapping[str, tuple[str, ...]]  # suggestion source -> its values (Tutor.suggestions)
 YES_NO = ("yes", "no")
 
 
-def sources() -> set[str]:
+Commands = Mapping[str, Command]  # the Tutor's command table (``Tutor.commands``)
+
+
+def sources(commands: Commands) -> set[str]:
     """Every suggestion source the table names (``Tutor.suggestions`` answers them)."""
     found = set()
-    for command in table.COMMANDS.values():
+    for command in commands.values():
         for item in (command.text, *command.options):
             source = getattr(item, "source", None)
             if source:
@@ -82,9 +90,8 @@ def _command(command: Command, lists: _Lists, known: Known) -> dict[str, Any]:
             "options": [_option(o, lists, known) for o in command.options]}
 
 
-def catalog(known: Known, *, admin: bool) -> dict[str, Any]:
+def catalog(commands: Commands, known: Known, *, admin: bool) -> dict[str, Any]:
     """The completion catalog for one learner: facilitators' commands for facilitators."""
     lists = _Lists()
-    commands = [_command(c, lists, known) for c in table.COMMANDS.values()
-                if admin or not c.admin]
-    return {"commands": commands, "lists": lists.lists}
+    shown = [_command(c, lists, known) for c in commands.values() if admin or not c.admin]
+    return {"commands": shown, "lists": lists.lists}

@@ -9,8 +9,8 @@ from typing import Any
 from bot.progress import ProgressMessage
 from bot.text import progress_bar
 from bot.web.sessions import Entry, Pictures, Session
-from engine.replies import Image, Progress, Reply
-from engine.store import LearnerRef
+from engine.domain.records import LearnerRef
+from engine.domain.replies import Image, Progress, Reply
 
 PROGRESS_INTERVAL = 0.25  # s between progress updates of one entry (a page redraws cheaply)
 IMAGE_PATH = "/img/"

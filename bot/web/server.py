@@ -19,7 +19,7 @@ import ipaddress
 import json
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from importlib import resources
 from typing import Any
@@ -42,12 +42,10 @@ from bot.web.sessions import (
     named_learner,
     same_secret,
 )
-from engine import commands as table
-from engine.errors import TutorError
-from engine.learning.schedule import ChannelRef
-from engine.parsing import build
-from engine.replies import Reply
-from engine.tutor import Tutor
+from engine.domain.errors import TutorError
+from engine.domain.records import ChannelRef
+from engine.domain.replies import Reply
+from engine.services.tutor import Tutor
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +75,11 @@ PRELOAD = '<link rel="preload" href="/api/catalog" as="fetch" crossorigin="anony
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def command_line(line: str) -> str:
+def command_line(line: str, commands: Mapping[str, Any]) -> str:
     """What a typed line runs: ``/cmd …`` as it is; plain words are a question for ``/ask``
     once the table has it (until then the Tutor explains that commands start with ``/``)."""
     text = line.strip()
-    if text.startswith("/") or ASK not in table.COMMANDS:
+    if text.startswith("/") or ASK not in commands:
         return text
     return f"/{ASK} {text}"
 
@@ -302,8 +300,10 @@ class WebChat:
         now = asyncio.get_running_loop().time()
         cached = self._catalogs.get(session.admin)
         if cached is None or now - cached[0] > CATALOG_TTL:
-            known = {source: await self.tutor.suggestions(source) for source in sources()}
-            body = json.dumps(catalog(known, admin=session.admin)).encode()
+            commands = self.tutor.commands
+            known = {source: await self.tutor.suggestions(source)
+                     for source in sources(commands)}
+            body = json.dumps(catalog(commands, known, admin=session.admin)).encode()
             self._catalogs[session.admin] = cached = (now, body)
         return web.Response(body=cached[1], content_type="application/json",
                             headers={"Cache-Control": "no-cache"})
@@ -357,7 +357,8 @@ class WebChat:
         entry = session.add("tutor", state="working")
         if request_id:
             session.remember(request_id, entry.id)
-        run = partial(self.tutor.handle, session.learner, command_line(line))
+        run = partial(self.tutor.handle, session.learner,
+                      command_line(line, self.tutor.commands))
         self._start(session, entry, line.strip()[:80], run)
         return web.json_response({"id": entry.id}, status=202)
 
@@ -414,7 +415,7 @@ class WebChat:
         self._pace(session)
         entry = Entry(0, "tutor")
         try:
-            run = build("cohort", {"days": body.get("days", 7)})
+            run = self.tutor.commands.build("cohort", {"days": body.get("days", 7)})
             reply = await self.tutor.run(session.learner, run, admin=True, channel=CHANNEL)
         except Exception as err:
             raise refuse(400, user_message(err, "the cohort view", log)) from None

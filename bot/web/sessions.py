@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import BadInput
-from engine.replies import Image
-from engine.store import LearnerRef
+from engine.domain.errors import BadInput
+from engine.domain.records import LearnerRef
+from engine.domain.replies import Image
 
 PLATFORM = "web"
 LOCAL = "local"  # the workspace of the one local learner

@@ -12,7 +12,7 @@ from aiohttp import ClientSession, web
 
 from bot.settings import WebSettings
 from bot.web.server import WebChat
-from engine.tutor import Tutor
+from engine.services.tutor import Tutor
 
 CHROMIUM = "/usr/bin/chromium"  # apt-get install chromium (.ci/run does)
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",

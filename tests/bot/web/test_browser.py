@@ -12,8 +12,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bot.app import build_tutor
 from bot.settings import CoreSettings
-from engine.jobs import tokenize, train_demo
-from engine.tutor import Tutor
+from engine.services.tutor import Tutor
 from tests.bot.web.conftest import (
     ADMIN_TOKEN,
     CHROMIUM,
@@ -33,7 +32,7 @@ PHONE = {"width": 390, "height": 844}
 async def tutor(tmp_path_factory) -> AsyncIterator[Tutor]:
     data = tmp_path_factory.mktemp("web-data")
     settings = CoreSettings(database_url=f"sqlite:///{data / 'tutorbot.db'}", data_dir=data)
-    async with build_tutor(settings, workers=1, warmups=(tokenize.warm, train_demo.warm)) as tutor:
+    async with build_tutor(settings, workers=1, warmups=("tokenize", "train_demo")) as tutor:
         yield tutor
 
 

@@ -19,14 +19,16 @@ from pydantic import ValidationError
 
 from bot.app import SetupError
 from bot.settings import WebSettings, describe_errors
+from bot.web.outbox import Outbox
 from bot.web.run import check_bind
 from bot.web.server import LINE_MAX, command_line
-from engine.commands import COMMANDS
-from engine.learning.schedule import ChannelRef
-from engine.replies import Button, Image, Reply
+from engine.commands import Command
+from engine.commands.options import TextArg
+from engine.domain.records import ChannelRef
+from engine.domain.replies import Button, Image, Progress, Reply
+from engine.services.tutor import Tutor
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
-from engine.tutor import Tutor
 from tests.bot.web.conftest import (
     ADMIN_TOKEN,
     TOKEN,
@@ -141,7 +143,7 @@ async def test_a_command_is_acknowledged_then_answered_on_the_stream(store):
         assert again == (202, {"id": body["id"]})
         await stream.close()
         (session,) = list(chat.sessions)
-        assert [r.canonical for r in store.runs(session.learner)] == [
+        assert [r.canonical for r in store.learners.runs(session.learner)] == [
             "/tokenize My name is Pawel"]
         assert session.learner.platform == "web" and session.admin  # the local learner
 
@@ -163,22 +165,28 @@ async def test_bad_input_is_answered_with_the_reason_and_the_page_keeps_working(
         await stream.close()
 
 
-async def test_plain_words_are_a_question(tutor):
-    """A line without a leading / goes to /ask once it exists; until then the Tutor says
-    how commands look, exactly as in the console."""
-    assert command_line("  /help  ") == "/help"
-    async with serving(tutor, web_settings()) as (base, _), client(base) as (http, csrf):
-        stream = Stream(http, base)
-        await stream.next()
-        _, body = await post(http, base, csrf, "/api/send", {"line": "what is attention?"})
-        answer = await stream.answer(body["id"])
-        await stream.close()
-    if "ask" in COMMANDS:
-        assert command_line("what is attention?") == "/ask what is attention?"
-        assert answer["state"] == "done"
-    else:
-        assert command_line("what is attention?") == "what is attention?"
-        assert "Commands start with `/`" in answer["text"]
+async def test_plain_words_are_a_question_for_ask_once_the_table_has_it(sqlite_store):
+    """A line without a leading / goes to /ask when the Tutor's table has it; until then the
+    Tutor says how commands look, exactly as in the console."""
+    async def ask(learner, request, ctx) -> Reply:
+        return Reply(f"You asked: {request.text}")
+
+    plain = Tutor(sqlite_store, ThreadExecutor())
+    asking = Tutor(sqlite_store, ThreadExecutor(), commands=plain.commands.with_commands(
+        Command("ask", "Ask a question in plain words", text=TextArg("question", "a question"))),
+        extra_handlers={"ask": ask})
+    assert command_line("  /help  ", asking.commands) == "/help"
+    answers = []
+    for tutor in (plain, asking):
+        async with serving(tutor, web_settings()) as (base, _), client(base) as (http, csrf):
+            stream = Stream(http, base)
+            await stream.next()
+            _, body = await post(http, base, csrf, "/api/send", {"line": "what is attention?"})
+            answers.append(await stream.answer(body["id"]))
+            await stream.close()
+    assert "ask" not in plain.commands  # until branch `ask` lands
+    assert "Commands start with `/`" in answers[0]["text"]
+    assert answers[1]["text"] == "You asked: what is attention?"
 
 
 async def test_buttons_are_pressed_by_position_of_an_entry_this_session_was_shown(tutor):
@@ -209,9 +217,6 @@ async def test_live_progress_replaces_itself_then_the_answer_takes_its_place(tut
         entry = session.add("tutor", state="working")
         stream = Stream(http, base)
         await stream.next()
-        from bot.web.outbox import Outbox
-        from engine.replies import Progress
-
         outbox = Outbox(session, entry, chat.pictures, "/train-demo")
         preview = Image("p.png", b"\x89PNG-preview", alt="preview")
         await outbox.progress.report(Progress("epoch 1/10", 0.1, image=preview))
