@@ -110,6 +110,17 @@ def refuse(status: int, message: str) -> web.HTTPException:
     return REFUSALS[status](text=body, content_type="application/json")
 
 
+def json_in_html(data: Any) -> str:
+    """JSON safe inside a ``<script type="application/json">`` block: no ``<``, ``>`` or
+    ``&`` can end the block or start markup (they become ``\\u003c`` …), and the two line
+    separators JavaScript once rejected are escaped too."""
+    text = json.dumps(data, ensure_ascii=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
+
+
 class Assets:
     """The page, its script and its style, read once; the script and style under names
     holding their hash, so browsers cache them until they change."""
@@ -127,11 +138,15 @@ class Assets:
             self.urls[name] = f"/static/{versioned}"
         self.page = (folder / "index.html").read_text(encoding="utf-8")
 
-    def render(self, *, signed: bool, **values: str) -> str:
+    def render(self, *, signed: bool, transcript: list[dict[str, Any]], **values: str) -> str:
+        """The page for one session: its values escaped for HTML, and (signed in) its
+        transcript as an inert JSON block, so the page shows it without a round trip."""
         page = self.page.replace("{{js}}", self.urls["app.js"])
         page = page.replace("{{css}}", self.urls["style.css"])
         page = page.replace("{{preload}}", PRELOAD if signed else "")
         page = page.replace("{{signed}}", "1" if signed else "")
+        page = page.replace("{{boot}}", json_in_html({"entries": transcript}) if signed
+                            else "null")
         for key, value in values.items():
             page = page.replace("{{" + key + "}}", html.escape(value, quote=True))
         return page
@@ -266,7 +281,8 @@ class WebChat:
         text = self.assets.render(
             csrf=session.csrf, mode="local" if self.local else "token",
             name=(learner.display_name or learner.user_id) if learner else "",
-            admin="1" if session.admin else "", signed=learner is not None)
+            admin="1" if session.admin else "", signed=learner is not None,
+            transcript=session.transcript())
         response = web.Response(text=text, content_type="text/html",
                                 headers={"Cache-Control": "no-store"})
         self._set_cookie(response, session)

@@ -445,8 +445,18 @@
     $("chat").hidden = false;
     $("composer").hidden = false;
     examples();
+    // the transcript came with the page; the stream's first event is the same unless
+    // something changed in between (then it is drawn again)
+    const boot = JSON.parse($("boot").textContent);
+    let shown = null;
+    if (boot) { hello(boot.entries); shown = JSON.stringify(boot.entries); }
     const events = new EventSource("/api/events");
-    events.addEventListener("hello", (event) => { notice(""); hello(JSON.parse(event.data).entries); });
+    events.addEventListener("hello", (event) => {
+      notice("");
+      const entries = JSON.parse(event.data).entries;
+      if (shown === null || JSON.stringify(entries) !== shown) hello(entries);
+      shown = null;
+    });
     events.addEventListener("entry", (event) => upsert(JSON.parse(event.data)));
     events.addEventListener("error", () => {
       if (events.readyState === EventSource.CLOSED) {
@@ -496,6 +506,7 @@
     }
     const view = location.pathname === "/cohort" ? "nav-cohort" : "nav-chat";
     $(view).setAttribute("aria-current", "page");
+    $("nav-chat").hidden = !state.signed;
     if (!state.signed) signIn();
     else if (view === "nav-cohort") cohort();
     else chat();

@@ -218,6 +218,15 @@ async def test_an_xss_payload_stays_inert_text(page, local_url):
                 "[onmouseover]"):
         assert await transcript.locator(tag).count() == 0, tag
     await expect(page.locator("#transcript > li.entry.you").first).to_have_text(f"/tokenize {XSS}")
+    # the transcript also comes inside the page when it loads: still text, still inert
+    html = await (await page.request.get(local_url + "/")).text()
+    assert html.count("</script>") == 2 and "<svg" not in html and "<img src=x" not in html
+    await page.reload()
+    await expect(page.locator("html[data-ready]")).to_have_count(1, timeout=WAIT)
+    await expect(page.locator("#transcript > li.entry.you").first).to_have_text(f"/tokenize {XSS}")
+    assert await page.evaluate("() => window.pwned") is None
+    for tag in ("script", "svg", "b", "img[src='x']"):
+        assert await transcript.locator(tag).count() == 0, tag
     # the markdown subset still works: the help's **tutorbot** is bold, `/help x` is code
     await send(page, "/help")
     await expect(last_answer(page).locator("strong").first).to_have_text("tutorbot",
