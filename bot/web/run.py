@@ -13,7 +13,8 @@ from aiohttp import web
 
 from bot.app import SetupError, build_tutor, running_scheduler, settle_heap
 from bot.settings import CoreSettings, WebSettings
-from bot.web.server import WebChat, is_loopback
+from bot.web.guard import is_loopback
+from bot.web.server import WebChat
 
 log = logging.getLogger(__name__)
 

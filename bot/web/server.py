@@ -6,31 +6,27 @@ answer in its place) to every page of that browser session. The page renders eve
 as text (a tiny markdown subset built with DOM nodes, never HTML), so nothing a learner or a
 job writes can run as script; the Content-Security-Policy forbids inline script besides.
 
-Posts must come from the page itself: same Origin, a JSON body and the session's CSRF token
-in a header. On a loopback bind the Host must be a loopback name (DNS rebinding).
+Every request passes the gate in ``guard.py`` (Host, Origin, CSRF, sizes, headers).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import html
-import ipaddress
 import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
-from importlib import resources
 from typing import Any
 
 from aiohttp import web
-from yarl import URL
 
 from bot.errors import user_message
 from bot.settings import WebSettings
 from bot.web.catalog import catalog, sources
+from bot.web.guard import SECURITY_HEADERS, Guard, is_loopback, refuse
 from bot.web.outbox import IMAGE_PATH, Outbox, fill
+from bot.web.page import Assets
 from bot.web.sessions import (
     PLATFORM,
     Entry,
@@ -52,27 +48,10 @@ log = logging.getLogger(__name__)
 ASK = "ask"  # the command that answers a question asked in plain words
 CHANNEL = "general"  # the web chat is one channel per workspace; daily quizzes post there
 COOKIE = "tutorbot_session"
-CSRF_HEADER = "X-CSRF-Token"
 LINE_MAX = 5000  # characters of one typed line (the longest command text is 4 000)
 HEARTBEAT = 15.0  # s between keep-alive comments on an idle event stream
 CATALOG_TTL = 60.0  # s the completion catalog is reused (topics change when content loads)
 LOGINS_PER_MINUTE = 10  # sign-in attempts per address: a token cannot be guessed by trying
-LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-       "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Resource-Policy": "same-origin",
-}
-STATIC = {"app.js": "text/javascript", "style.css": "text/css"}
-# the completion catalog is fetched while the page still loads (signed-in pages only)
-PRELOAD = '<link rel="preload" href="/api/catalog" as="fetch" crossorigin="anonymous">'
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def command_line(line: str, commands: Mapping[str, Any]) -> str:
@@ -82,74 +61,6 @@ def command_line(line: str, commands: Mapping[str, Any]) -> str:
     if text.startswith("/") or ASK not in commands:
         return text
     return f"/{ASK} {text}"
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` (an address or ``localhost``) is only reachable from this machine."""
-    if host.strip("[]").lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-REFUSALS: dict[int, type[web.HTTPException]] = {
-    400: web.HTTPBadRequest, 401: web.HTTPUnauthorized, 403: web.HTTPForbidden,
-    404: web.HTTPNotFound, 413: web.HTTPRequestEntityTooLarge,
-    415: web.HTTPUnsupportedMediaType, 421: web.HTTPMisdirectedRequest,
-    429: web.HTTPTooManyRequests}
-
-
-def refuse(status: int, message: str) -> web.HTTPException:
-    """An error the page shows as it is: ``{"error": message}``."""
-    body = json.dumps({"error": message})
-    if status == 413:
-        return web.HTTPRequestEntityTooLarge(max_size=0, actual_size=0, text=body,
-                                             content_type="application/json")
-    return REFUSALS[status](text=body, content_type="application/json")
-
-
-def json_in_html(data: Any) -> str:
-    """JSON safe inside a ``<script type="application/json">`` block: no ``<``, ``>`` or
-    ``&`` can end the block or start markup (they become ``\\u003c`` …), and the two line
-    separators JavaScript once rejected are escaped too."""
-    text = json.dumps(data, ensure_ascii=False)
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, escaped)
-    return text
-
-
-class Assets:
-    """The page, its script and its style, read once; the script and style under names
-    holding their hash, so browsers cache them until they change."""
-
-    def __init__(self) -> None:
-        folder = resources.files("bot.web") / "static"
-        self.files: dict[str, tuple[bytes, str]] = {}
-        self.urls: dict[str, str] = {}
-        for name, mime in STATIC.items():
-            data = (folder / name).read_bytes()
-            digest = hashlib.sha256(data).hexdigest()[:12]
-            stem, _, ext = name.rpartition(".")
-            versioned = f"{stem}.{digest}.{ext}"
-            self.files[versioned] = (data, mime)
-            self.urls[name] = f"/static/{versioned}"
-        self.page = (folder / "index.html").read_text(encoding="utf-8")
-
-    def render(self, *, signed: bool, transcript: list[dict[str, Any]], **values: str) -> str:
-        """The page for one session: its values escaped for HTML, and (signed in) its
-        transcript as an inert JSON block, so the page shows it without a round trip."""
-        page = self.page.replace("{{js}}", self.urls["app.js"])
-        page = page.replace("{{css}}", self.urls["style.css"])
-        page = page.replace("{{preload}}", PRELOAD if signed else "")
-        page = page.replace("{{signed}}", "1" if signed else "")
-        page = page.replace("{{boot}}", json_in_html({"entries": transcript}) if signed
-                            else "null")
-        for key, value in values.items():
-            page = page.replace("{{" + key + "}}", html.escape(value, quote=True))
-        return page
 
 
 class WebChat:
@@ -173,8 +84,10 @@ class WebChat:
     # --- the aiohttp application ----------------------------------------------------------
 
     def app(self) -> web.Application:
+        guard = Guard(loopback_only=self.loopback_only,
+                      max_bytes=self.settings.max_request_bytes, csrf_of=self._csrf_of)
         app = web.Application(client_max_size=self.settings.max_request_bytes,
-                              middlewares=[self._guard])
+                              middlewares=[guard.middleware])
         app.router.add_get("/", self.page)
         app.router.add_get("/cohort", self.page)
         app.router.add_get("/static/{name}", self.static)
@@ -190,53 +103,14 @@ class WebChat:
         app.on_shutdown.append(self._shutdown)
         return app
 
-    @web.middleware
-    async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        """Every request: a Host this server answers for, size limits, and for posts the
-        same Origin, a JSON body and the session's CSRF token. Security headers on every
-        answer."""
-        try:
-            self._check_host(request)
-            if request.method not in ("GET", "HEAD"):
-                self._check_post(request)
-            response = await handler(request)
-        except web.HTTPException as err:
-            if err.status in REFUSALS and not (err.text or "").startswith("{"):
-                err = refuse(err.status, err.reason)  # aiohttp's own: JSON like ours
-            err.headers.update(SECURITY_HEADERS)
-            raise err from None
-        if not response.prepared:  # a stream (events) set its own before it started
-            response.headers.update(SECURITY_HEADERS)
-        return response
-
-    def _check_host(self, request: web.Request) -> None:
-        if not self.loopback_only:
-            return
-        host = URL(f"http://{request.host}").host or ""
-        if host.lower() not in LOOPBACK_NAMES and not is_loopback(host):
-            raise refuse(421, "This tutorbot only answers at localhost (127.0.0.1).")
-
-    def _check_post(self, request: web.Request) -> None:
-        size = request.content_length
-        if size is not None and size > self.settings.max_request_bytes:
-            raise refuse(413, f"That request is {size:,} bytes; the most accepted is "
-                              f"{self.settings.max_request_bytes:,}.")
-        origin = request.headers.get("Origin")
-        if not origin or URL(origin).raw_authority.lower() != request.host.lower():
-            raise refuse(403, "Requests must come from the tutorbot page itself.")
-        if request.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
-            raise refuse(403, "Requests must come from the tutorbot page itself.")
-        if request.content_type != "application/json":
-            raise refuse(415, "Send JSON (Content-Type: application/json).")
-        session = self._session(request)
-        token = request.headers.get(CSRF_HEADER, "")
-        if session is None or not same_secret(token, session.csrf):
-            raise refuse(403, "This page is out of date: reload it and try again.")
-
     # --- sessions -------------------------------------------------------------------------
 
     def _session(self, request: web.Request) -> Session | None:
         return self.sessions.get(request.cookies.get(COOKIE))
+
+    def _csrf_of(self, request: web.Request) -> str | None:
+        session = self._session(request)
+        return None if session is None else session.csrf
 
     def _signed_in(self, request: web.Request) -> Session:
         session = self._session(request)

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from bot.web.server import json_in_html
+from bot.web.page import json_in_html
 from bot.web.sessions import Pictures, RateLimit, Sessions, local_learner, named_learner
 from engine.domain.errors import BadInput
 from engine.domain.replies import Image
