@@ -6,7 +6,8 @@ at once; each learner (``key``) may have one job at a time. A job that runs past
 limit is stopped by killing its worker; a worker that dies is replaced. Either way the caller
 gets a TutorError with a message for the learner, never silence.
 
-A Redis-backed queue can implement the same ``Executor`` protocol to spread jobs across
+``engine.workers`` puts a fair line and a result cache in front of it (``Line``), and
+implements the same ``Executor`` protocol over Celery on Redis to spread jobs across
 machines; the Tutor only sees ``submit``.
 """
 
@@ -38,9 +39,10 @@ class JobFailed(Exception):
 
 
 class Executor(Protocol):
-    """Where CPU jobs run. ``fn(*args, progress)`` must be a picklable top-level function."""
+    """Where CPU jobs run. ``fn(*args, progress)`` is a job name (``"tokenize"`` is
+    ``engine.jobs.tokenize.run``) or a picklable top-level function."""
 
-    async def submit(self, fn: Callable[..., Any], *args: Any, key: str, timeout: float,
+    async def submit(self, fn: Callable[..., Any] | str, *args: Any, key: str, timeout: float,
                      on_progress: ProgressCallback | None = None) -> Any: ...
 
     async def close(self) -> None: ...
@@ -63,6 +65,10 @@ def _worker_main(conn: Any, warmups: tuple[Callable[[], None], ...]) -> None:
             conn.send(("progress", _id, report))
 
         try:
+            if isinstance(fn, str):  # a job by name: imported here, in the worker
+                from engine.workers.cache import resolve
+
+                fn = resolve(fn)
             conn.send(("ok", job_id, fn(*args, progress)))
         except TutorError as err:
             conn.send(("tutor_error", job_id, err))
