@@ -61,6 +61,8 @@ def ordinal(n: int) -> str:
 
 def about(seconds: float) -> str:
     """A wait said the way people say it: about 4 s, about 2 min."""
+    if not math.isfinite(seconds):
+        return "for as long as no worker is running"
     if seconds < 90:
         return f"about {max(1, round(seconds))} s"
     return f"about {round(seconds / 60)} min"

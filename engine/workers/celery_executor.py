@@ -74,6 +74,7 @@ LOST_AFTER = 1.0  # s without the running worker's heartbeat before its job is s
 LIMIT_GRACE = 5.0  # s past a job's hard limit before the bot gives up on it
 REDIS_GRACE = 10.0  # s a job in flight waits for Redis to come back
 LINE_STALE = 3600.0  # s after which a line entry is an orphan (its bot instance died)
+REDIS_CONNECTIONS = 32  # per bot instance (one of them holds the events subscription)
 CAPACITY_TTL = 0.5  # s the live-worker count is reused
 LINE_TTL = 0.4  # s a snapshot of the line serves the places of this instance's jobs
 SEND_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
@@ -134,8 +135,12 @@ class CeleryExecutor:
         self.cache_entries = cache_entries
         self.no_worker_grace = no_worker_grace
         self.app = make_app(url, prefix)
-        self.redis = aioredis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2,
-                                             health_check_interval=10)
+        # a bounded pool that makes callers wait for a connection (a burst of 200 commands
+        # must queue for connections, not fail on "too many")
+        self._pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=REDIS_CONNECTIONS, timeout=10, socket_timeout=5,
+            socket_connect_timeout=2, health_check_interval=10)
+        self.redis = aioredis.Redis(connection_pool=self._pool)
         self.computed = 0  # jobs this instance sent to a worker
         self.cache_hits = 0
         self._flights: dict[str, _Flight] = {}
@@ -211,6 +216,8 @@ class CeleryExecutor:
         self._sender.shutdown(wait=False, cancel_futures=True)
         with contextlib.suppress(Exception):
             await self.redis.aclose()
+        with contextlib.suppress(Exception):
+            await self._pool.aclose()
         with contextlib.suppress(Exception):
             self.app.close()
 
@@ -379,8 +386,8 @@ class CeleryExecutor:
                     else:
                         no_worker_since = None
                     place, wait = await self.estimate(member)
-                    if shown is not None or wait > self.show_after or (
-                            now - queued_at >= self.show_after):
+                    if capacity > 0 and (shown is not None or wait > self.show_after or (
+                            now - queued_at >= self.show_after)):
                         text = place_text(place, wait)
                         if text != shown:
                             shown = text
