@@ -33,12 +33,13 @@ sys.path.insert(0, str(ROOT))
 import redis  # noqa: E402
 
 from bench.common import percentile  # noqa: E402
-from engine.errors import TutorError  # noqa: E402
-from engine.execution import WorkerPool  # noqa: E402
-from engine.jobs import tokenize, train_demo  # noqa: E402
-from engine.parsing import parse  # noqa: E402
+from engine.commands.parsing import TABLE  # noqa: E402
+from engine.domain.errors import TutorError  # noqa: E402
 from engine.workers.celery_executor import CeleryExecutor  # noqa: E402
 from engine.workers.line import Line  # noqa: E402
+from engine.workers.pool import WorkerPool  # noqa: E402
+
+parse = TABLE.parse
 
 REDIS_URL = os.environ.get("TUTORBOT_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 LESSON_DEMO = "/train-demo dataset=xor layers=0 seed=1"  # lesson "features" Try it
@@ -123,7 +124,7 @@ def summary(label: str, outcomes: list, took: list[float], computed: int, wall: 
 
 async def local_line(workers: int) -> Line:
     pool = WorkerPool(workers=workers, queue_limit=workers,
-                      warmups=(tokenize.warm, train_demo.warm))
+                      warmups=("tokenize", "train_demo"))
     line = Line(pool, workers)
     await line.start()
     await line.submit("tokenize", parse("/tokenize warm up"), key="warm", timeout=120)

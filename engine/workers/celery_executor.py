@@ -36,9 +36,9 @@ import redis.asyncio as aioredis
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
-from engine.errors import Busy, TimedOut, WorkerCrashed
-from engine.execution import JobFailed
-from engine.replies import Progress
+from engine.domain.errors import Busy, TimedOut, WorkerCrashed
+from engine.domain.replies import Progress
+from engine.ports.executor import JobFailed
 from engine.workers.admission import (
     SHOW_PLACE_AFTER,
     WAIT_LIMIT,
@@ -49,11 +49,9 @@ from engine.workers.admission import (
     refusal_text,
 )
 from engine.workers.cache import (
-    Job,
     cache_key,
     command_family,
     command_of,
-    job_name,
     loads,
 )
 from engine.workers.celery_app import (
@@ -160,11 +158,11 @@ class CeleryExecutor:
 
     # --- the port --------------------------------------------------------------------------
 
-    async def submit(self, job: Job, *args: Any, key: str, timeout: float,
+    async def submit(self, job: str, *args: Any, key: str, timeout: float,
                      on_progress: Callable[[Progress], Any] | None = None) -> Any:
         if self._closed:
             raise Busy("tutorbot is shutting down; try again in a minute.")
-        name = job_name(job)
+        name = job
         command = command_of(name, args)
         ck = cache_key(name, args)
         try:

@@ -24,8 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import Busy
-from engine.replies import Progress
+from engine.domain.errors import Busy
+from engine.domain.replies import Progress
 from engine.workers.admission import (
     SHOW_PLACE_AFTER,
     WAIT_LIMIT,
@@ -36,13 +36,11 @@ from engine.workers.admission import (
     refusal_text,
 )
 from engine.workers.cache import (
-    Job,
     LocalCache,
     cache_key,
     command_family,
     command_of,
     dumps,
-    job_name,
     loads,
 )
 
@@ -100,11 +98,11 @@ class Line:
         if start is not None:
             await start()
 
-    async def submit(self, job: Job, *args: Any, key: str, timeout: float,
+    async def submit(self, job: str, *args: Any, key: str, timeout: float,
                      on_progress: Callable[[Progress], Any] | None = None) -> Any:
         if self._closed:
             raise Busy("tutorbot is shutting down; try again in a minute.")
-        name = job_name(job)
+        name = job
         command = command_of(name, args)
         ck = cache_key(name, args)
         if ck is not None and (data := self.cache.get(ck)) is not None:
@@ -132,7 +130,7 @@ class Line:
         return expected_wait([f.family for f in ahead], [f.family for f in self._running],
                              self.workers, self.durations)
 
-    def _admit(self, job: Job, args: tuple, name: str, family: str, ck: str | None,
+    def _admit(self, job: str, args: tuple, name: str, family: str, ck: str | None,
                timeout: float) -> _Flight:
         wait = self.estimate()
         if wait > self.limit:
@@ -155,7 +153,7 @@ class Line:
         self._moved.set()
         self._moved = asyncio.Event()
 
-    async def _drive(self, flight: _Flight, job: Job, args: tuple, timeout: float) -> None:
+    async def _drive(self, flight: _Flight, job: str, args: tuple, timeout: float) -> None:
         try:
             await flight.started.wait()
             began = time.monotonic()

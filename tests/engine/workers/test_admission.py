@@ -5,7 +5,7 @@ import math
 import pytest
 
 from engine.commands import Request
-from engine.parsing import parse
+from engine.commands.parsing import TABLE
 from engine.workers.admission import (
     Durations,
     about,
@@ -15,7 +15,9 @@ from engine.workers.admission import (
     place_text,
     refusal_text,
 )
-from engine.workers.cache import LocalCache, cache_key, command_of, job_name, resolve
+from engine.workers.cache import LocalCache, cache_key, command_of
+
+parse = TABLE.parse
 
 
 def test_ordinals_and_places_read_naturally():
@@ -71,17 +73,6 @@ def test_cache_keys_cover_the_canonical_command_seed_and_version():
     assert command_of("train_demo", (a,)) == "/train-demo dataset=xor seed=1"
     assert command_of("progress", ({"learner": 1},)) == "/progress"
     assert isinstance(a, Request)
-
-
-def test_jobs_travel_by_name_and_resolve_to_their_function():
-    from engine.jobs import tokenize
-    from tests.engine import pool_jobs
-
-    assert job_name(tokenize.run) == "tokenize" and resolve("tokenize") is tokenize.run
-    assert job_name(pool_jobs.square) == "tests.engine.pool_jobs:square"
-    assert resolve("tests.engine.pool_jobs:square") is pool_jobs.square
-    with pytest.raises(ValueError):
-        resolve("os;rm:x")
 
 
 def test_the_local_cache_is_an_lru_bounded_in_bytes():

@@ -16,9 +16,8 @@ import uuid
 import pytest
 import redis
 
-from engine.errors import Busy, TimedOut, TutorError
-from engine.jobs import tokenize
-from engine.parsing import parse
+from engine.commands.parsing import TABLE
+from engine.domain.errors import Busy, TimedOut, TutorError
 from engine.workers.admission import Durations
 from engine.workers.celery_executor import NO_WORKER, CeleryExecutor
 from tests.engine.workers.celery_cluster import (
@@ -28,6 +27,7 @@ from tests.engine.workers.celery_cluster import (
     delete_prefix,
 )
 
+parse = TABLE.parse
 SLOW_PID = "tests.engine.pool_jobs:slow_pid"
 SLEEPY = "tests.engine.pool_jobs:sleepy"
 pytestmark = pytest.mark.slow
@@ -84,7 +84,7 @@ async def test_two_bots_two_workers_answer_200_commands_each_exactly_once(bots):
 
 async def test_a_cache_hit_returns_identical_bytes_from_either_bot(bots):
     request = parse(f"/tokenize cached {uuid.uuid4().hex}")
-    first = await bots[0].submit(tokenize.run, request, key="a", timeout=60)
+    first = await bots[0].submit("tokenize", request, key="a", timeout=60)
     computed = sum(b.computed for b in bots)
     again = await bots[1].submit("tokenize", request, key="b", timeout=60)
     assert again.images[0].data == first.images[0].data and again.text == first.text
