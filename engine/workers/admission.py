@@ -14,10 +14,13 @@ import statistics
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 
+from engine.domain.text import shorten
+
 WAIT_LIMIT = 60.0  # seconds a new job may expect to wait before it starts
 SHOW_PLACE_AFTER = 2.0  # a job expected to wait longer sees its place in line
 DEFAULT_SECONDS = 1.0  # a command's duration before any run of it was timed
 SAMPLES = 30  # durations remembered per command
+COMMAND_SHOWN = 60  # characters of a command quoted back to the learner
 
 
 class Durations:
@@ -88,6 +91,7 @@ def refusal_text(seconds: float, limit: float) -> str:
 
 def already_running_text(running: str, new: str) -> str:
     """One heavy job per learner: say what is running and that the new one was not started."""
+    running, new = shorten(running, COMMAND_SHOWN), shorten(new, COMMAND_SHOWN)
     if running == new:
         return (f"Your `{running}` is still running; I did not start it a second time. "
                 "Its answer is on the way.")

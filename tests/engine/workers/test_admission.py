@@ -59,6 +59,8 @@ def test_refusals_say_what_happened_and_what_to_do():
     busy = already_running_text("/train-demo dataset=xor seed=3", "/tokenize hi")
     assert "`/train-demo dataset=xor seed=3` is still running" in busy
     assert "did not start `/tokenize hi`" in busy
+    long = already_running_text("/tokenize " + "word " * 500, "/tokenize hi")
+    assert "`/tokenize word word" in long and "…` is still running" in long and len(long) < 200
 
 
 def test_cache_keys_cover_the_canonical_command_seed_and_version():
