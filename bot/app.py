@@ -9,6 +9,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -19,9 +20,11 @@ from engine.services.scheduler import Clock, Poster, QuizScheduler, SchedulerCon
 from engine.services.tutor import Tutor
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
-from engine.workers.celery_executor import CeleryExecutor
 from engine.workers.line import Line
 from engine.workers.pool import WorkerPool
+
+if TYPE_CHECKING:
+    from engine.workers.celery_executor import CeleryExecutor
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,8 @@ def open_executor(settings: CoreSettings, *, workers: int | None = None,
     """Where demos run: Celery workers when ``TUTORBOT_QUEUE_URL`` is set, else local worker
     processes; either way behind a fair line with a result cache (engine.workers)."""
     if settings.queue_url:
+        from engine.workers.celery_executor import CeleryExecutor  # Celery only when used
+
         return CeleryExecutor(settings.queue_url, prefix=settings.queue_prefix,
                               limit=settings.wait_limit)
     size = workers or settings.workers

@@ -276,3 +276,23 @@ async def test_redis_stopped_and_restarted_mid_burst(tmp_path):
         for worker in workers:
             worker.stop()
         server.stop()
+
+
+async def test_the_app_runs_lesson_demos_on_the_queue_when_configured(cluster, tmp_path):
+    """`TUTORBOT_QUEUE_URL` set: the composition root builds the Tutor on Celery; a lesson's
+    fixed-seed demo pressed by two learners is computed once, and both runs are recorded."""
+    from bot.app import build_tutor
+    from bot.settings import CoreSettings
+    from engine.domain.records import LearnerRef
+
+    prefix, _, revive = cluster
+    revive()
+    settings = CoreSettings(queue_url=REDIS_URL, queue_prefix=prefix, data_dir=tmp_path)
+    line = f"/train-demo dataset=xor layers=0 seed={uuid.uuid4().int % 9000 + 1}"
+    async with build_tutor(settings, warmups=()) as tutor:
+        assert isinstance(tutor.executor, CeleryExecutor)
+        one, two = await asyncio.gather(
+            tutor.handle(LearnerRef("console", "local", "ana"), line),
+            tutor.handle(LearnerRef("console", "local", "ben"), line))
+        assert one.images[0].data == two.images[0].data and one.command == line
+        assert tutor.executor.computed == 1
