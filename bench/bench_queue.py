@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import re
 import signal
 import statistics
 import subprocess
@@ -118,8 +119,14 @@ def summary(label: str, outcomes: list, took: list[float], computed: int, wall: 
                  f"{len(answered) / wall:.1f} demos/s over {wall:.1f} s")
     print(line)
     if refused:
-        kinds = sorted({o.user_message[:90] for o in refused})
-        print(f"  refused {len(refused)}: " + " | ".join(kinds))
+        estimates = [int(m.group(1)) for o in refused
+                     if (m := re.search(r"would wait about (\d+) s", o.user_message))]
+        others = len(refused) - len(estimates)
+        print(f"  refused {len(refused)}, each told its estimate: "
+              f"{min(estimates, default=0)}-{max(estimates, default=0)} s"
+              + (f"; {others} refused otherwise: " + " | ".join(sorted(
+                  {o.user_message[:90] for o in refused if 'would wait' not in o.user_message}))
+                 if others else ""))
 
 
 async def local_line(workers: int) -> Line:

@@ -192,25 +192,28 @@ def _run_task(task: Any, name: str, args: str, flight: str, meta: dict) -> str:
     app = task.app
     keys = Keys(app.conf.tutorbot_prefix)
     client = _redis(app)
-    owner = client.get(keys.flight(flight))
+    member = f"{meta.get('family', name)}|{flight}"
+    pipe = client.pipeline(transaction=False)  # one round trip to start
+    pipe.get(keys.flight(flight))
+    pipe.exists(keys.outcome(flight))
+    owner, done = pipe.execute()
     if owner is not None and owner.decode() != task.request.id:
         return "superseded"  # the bot sent it again (this copy's worker was lost)
-    if client.exists(keys.outcome(flight)):
+    if done:
         _publish(client, keys, flight, "done", {"seconds": 0.0})
         return "already done"  # redelivered after its worker died having finished it
-    attempt = client.incr(keys.attempts(flight))
-    client.expire(keys.attempts(flight), OUTCOME_TTL)
-    member = f"{meta.get('family', name)}|{flight}"
-    if attempt > ATTEMPTS:
-        client.zrem(keys.line, member)
-        _finish(client, keys, flight, meta, ("error", TutorError(CRASHED)), 0.0)
-        return "gave up"
-    pipe = client.pipeline()
+    started = {"worker": task.request.hostname, "pid": os.getpid()}
+    pipe = client.pipeline(transaction=False)
+    pipe.incr(keys.attempts(flight))
+    pipe.expire(keys.attempts(flight), OUTCOME_TTL)
     pipe.zrem(keys.line, member)
     pipe.zadd(keys.running, {member: time.time()})
-    pipe.execute()
-    _publish(client, keys, flight, "started", {"worker": task.request.hostname,
-                                               "pid": os.getpid(), "attempt": attempt})
+    pipe.publish(keys.events(flight), dumps(("started", started)))
+    attempt = pipe.execute()[0]
+    if attempt > ATTEMPTS:
+        client.zrem(keys.running, member)
+        _finish(client, keys, flight, meta, ("error", TutorError(CRASHED)), 0.0)
+        return "gave up"
     last = [0.0]
 
     def progress(report: Progress) -> None:

@@ -83,6 +83,8 @@ UNREACHABLE = ("I can't reach the demo queue right now, so I could not start thi
                "It usually comes back within a minute; please try again then.")
 LOST_QUEUE = ("I lost touch with the demo queue while your demo was on its way, so I can't "
               "tell whether it finished. Please send it again in a minute.")
+NOT_STARTED = ("The same demo was just requested and could not be started (the line is "
+               "full). I did not start yours either; please try again in a minute.")
 NO_WORKER = ("No demo worker is running right now, so your demo could not start. "
              "Try again in a minute; if it keeps happening, tell whoever runs tutorbot.")
 
@@ -373,6 +375,10 @@ class CeleryExecutor:
                         continue
                 if outcome is not None:
                     return self._settle(loads(outcome))
+                if not owner and ticks % POLL_EVERY == 0 and not await self.redis.exists(
+                        keys.flight(flight.id)):
+                    # the instance that owned this flight did not start it (refused, or gone)
+                    raise Busy(NOT_STARTED)
                 now = time.monotonic()
                 capacity, hosts = await self.live_workers()
                 if started_at is None:
