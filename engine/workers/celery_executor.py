@@ -79,6 +79,9 @@ SEND_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
               "interval_max": 1}  # a stale connection after Redis restarted is made again
 POLL_EVERY = 4  # ticks between checks for an outcome whose event was missed
 
+# free a learner's slot only if it is still this request's (one round trip)
+RELEASE = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
+           "return redis.call('del', KEYS[1]) else return 0 end")
 UNREACHABLE = ("I can't reach the demo queue right now, so I could not start this demo. "
                "It usually comes back within a minute; please try again then.")
 LOST_QUEUE = ("I lost touch with the demo queue while your demo was on its way, so I can't "
@@ -141,6 +144,7 @@ class CeleryExecutor:
             url, max_connections=REDIS_CONNECTIONS, timeout=10, socket_timeout=5,
             socket_connect_timeout=2, health_check_interval=10)
         self.redis = aioredis.Redis(connection_pool=self._pool)
+        self._release = self.redis.register_script(RELEASE)
         self.computed = 0  # jobs this instance sent to a worker
         self.cache_hits = 0
         self._flights: dict[str, _Flight] = {}
@@ -198,10 +202,8 @@ class CeleryExecutor:
                 if on_progress in flight.listeners:
                     flight.listeners.remove(on_progress)
         finally:
-            with contextlib.suppress(RedisError, OSError):
-                held = await self.redis.get(self.keys.learner(key))
-                if held is not None and held.decode().startswith(token + "|"):
-                    await self.redis.delete(self.keys.learner(key))
+            with contextlib.suppress(RedisError, OSError):  # else it expires by itself
+                await self._release(keys=[self.keys.learner(key)], args=[f"{token}|{command}"])
 
     async def close(self) -> None:
         self._closed = True
