@@ -8,7 +8,8 @@ and progress go back through Redis directly:
 - ``{prefix}:ev:{flight}`` (pub/sub): ``started``, ``progress`` and ``done`` events;
 - ``{prefix}:out:{flight}``: the outcome (result, learner-safe error or traceback), so a bot
   that missed an event still finds it; a cacheable result is also stored under
-  ``{prefix}:cache:{key}`` with a TTL, the cache holding at most ``cache_entries`` entries;
+  ``{prefix}:cache:{key}`` with a TTL, the cache holding at most ``cache_entries`` entries
+  (the oldest go first) of at most 16 MiB each;
 - ``{prefix}:hb:{hostname}``: each worker's heartbeat (its concurrency), renewed every
   second, gone 3 s after the worker dies.
 
@@ -38,7 +39,7 @@ from engine.domain.errors import TutorError
 from engine.domain.replies import Progress
 from engine.jobs import WARMUPS as WARMUP_JOBS
 from engine.jobs import resolve
-from engine.workers.cache import dumps, loads
+from engine.workers.cache import ENTRY_MAX_BYTES, dumps, loads
 
 log = logging.getLogger(__name__)
 
@@ -170,12 +171,13 @@ def _finish(client: redis.Redis, keys: Keys, flight: str, meta: dict, outcome: t
     data = dumps(outcome)
     pipe = client.pipeline()
     pipe.set(keys.outcome(flight), data, ex=OUTCOME_TTL)
-    if outcome[0] == "ok" and meta.get("cache"):
+    cacheable = outcome[0] == "ok" and meta.get("cache") and len(outcome[1]) <= ENTRY_MAX_BYTES
+    if cacheable:
         now = time.time()
         pipe.set(keys.cache(meta["cache"]), outcome[1], ex=int(meta.get("cache_ttl", CACHE_TTL)))
         pipe.zadd(keys.cache_index, {meta["cache"]: now})
     pipe.execute()
-    if outcome[0] == "ok" and meta.get("cache"):
+    if cacheable:
         _trim_cache(client, keys, int(meta.get("cache_entries", CACHE_ENTRIES)))
     _publish(client, keys, flight, "done", {"seconds": seconds})
 

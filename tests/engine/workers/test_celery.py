@@ -19,6 +19,7 @@ import redis
 from engine.commands.parsing import TABLE
 from engine.domain.errors import Busy, TimedOut, TutorError
 from engine.workers.admission import Durations
+from engine.workers.cache import cache_key
 from engine.workers.celery_executor import NO_WORKER, CeleryExecutor
 from tests.engine.workers.celery_cluster import (
     REDIS_URL,
@@ -296,3 +297,25 @@ async def test_the_app_runs_lesson_demos_on_the_queue_when_configured(cluster, t
             tutor.handle(LearnerRef("console", "local", "ben"), line))
         assert one.images[0].data == two.images[0].data and one.command == line
         assert tutor.executor.computed == 1
+
+
+async def test_the_redis_cache_keeps_its_entry_cap_and_ttl(cluster):
+    prefix, _, revive = cluster
+    revive()
+    bot = CeleryExecutor(REDIS_URL, prefix=prefix, cache_entries=2, cache_ttl=120)
+    await bot.start()
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.delete(f"{prefix}:cache-index")
+        requests = [parse(f"/tokenize cap {word} {uuid.uuid4().hex}")
+                    for word in ("one", "two", "three")]
+        for request in requests:
+            await bot.submit("tokenize", request, key="cap", timeout=60)
+        kept = [k.decode() for k in client.zrange(f"{prefix}:cache-index", 0, -1)]
+        keys = [cache_key("tokenize", (r,)) for r in requests]
+        assert kept == keys[1:]  # the oldest went first
+        assert not client.exists(f"{prefix}:cache:{keys[0]}")
+        assert all(0 < client.ttl(f"{prefix}:cache:{k}") <= 120 for k in kept)
+    finally:
+        client.close()
+        await bot.close()
