@@ -319,3 +319,41 @@ async def test_the_redis_cache_keeps_its_entry_cap_and_ttl(cluster):
     finally:
         client.close()
         await bot.close()
+
+
+def test_tutorbot_worker_needs_the_queue_url_and_ping_says_who_is_alive(tmp_path, cluster):
+    import socket
+    import subprocess
+    import sys
+
+    from tests.engine.workers.celery_cluster import ROOT
+
+    prefix = cluster[0]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTORBOT_")}
+    env.update(TUTORBOT_DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    missing = subprocess.run([sys.executable, "-m", "bot", "worker"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "needs TUTORBOT_QUEUE_URL" in missing.stderr
+    env.update(TUTORBOT_QUEUE_URL=REDIS_URL, TUTORBOT_QUEUE_PREFIX=prefix)
+    nobody = subprocess.run([sys.executable, "-m", "bot", "worker", "--ping"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert nobody.returncode == 1  # the test workers are named @test, not this host
+    # a worker with its default name (tutorbot-PID@this host), as in a container
+    log = open(tmp_path / "default.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen([sys.executable, "-m", "bot", "worker", "-c", "1", "--warm", ""],
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            alive = subprocess.run([sys.executable, "-m", "bot", "worker", "--ping"], cwd=ROOT,
+                                   env=env, capture_output=True, text=True, timeout=60)
+            if alive.returncode == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert alive.returncode == 0
+        assert f"tutorbot-{process.pid}@{socket.gethostname()}" in alive.stdout
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
+        log.close()
