@@ -227,12 +227,30 @@ class TutorBot(discord.Client):
         return not connection.done()
 
 
+class ShardedTutorBot(TutorBot, discord.AutoShardedClient):
+    """tutorbot holding several gateway shards in one process (``DISCORD_SHARD_IDS=0-3``)."""
+
+
+def make_bot(settings: DiscordSettings, tutor: Tutor | None = None, **options) -> TutorBot:
+    """The client for this instance's shards: one shard (``DISCORD_SHARD_IDS=2``), several,
+    every shard (``DISCORD_SHARD_COUNT`` alone), or none (a single, unsharded connection).
+    Discord delivers each server's interactions to one shard only, so instances holding
+    different shards answer each command exactly once."""
+    ids, count = settings.shards, settings.shard_count
+    if count is None:
+        return TutorBot(settings, tutor, **options)
+    if ids is not None and len(ids) == 1:
+        return TutorBot(settings, tutor, shard_id=ids[0], shard_count=count, **options)
+    return ShardedTutorBot(settings, tutor, shard_ids=ids or list(range(count)),
+                           shard_count=count, **options)
+
+
 async def run_bot(settings: DiscordSettings, tutor: Tutor,
                   budget: ShutdownBudget | None = None) -> None:
     """Connect and answer, with the daily-quiz scheduler, until stopped. SIGTERM or SIGINT
     stops gracefully, within ``budget`` (the Slack adapter's: 25 s)."""
     budget = budget or ShutdownBudget()
-    bot = TutorBot(settings, tutor)
+    bot = make_bot(settings, tutor)
     settle_heap()
     loop = asyncio.get_running_loop()
     stopping: set[asyncio.Task] = set()
