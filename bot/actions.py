@@ -13,6 +13,7 @@ from engine.commands import Command
 
 RUN = "run"
 STORED = "b"
+LINK = "link"  # a link button (``Button.url``): the platform opens the URL, nothing to run
 
 
 def command_of(action: str) -> Command | None:
@@ -22,6 +23,16 @@ def command_of(action: str) -> Command | None:
         return None
     name = line.strip().lstrip("/").split(" ", 1)[0].lower()
     return table.COMMANDS.get(name)
+
+
+def answers_in_public(action: str) -> bool:
+    """Whether pressing ``action`` most likely answers in public: demo re-runs and stored
+    long actions ("run again with …") do; quiz answers and the like answer privately."""
+    verb = action.partition(":")[0]
+    if verb == STORED:
+        return True
+    command = command_of(action) if verb == RUN else None
+    return command is not None and command.heavy
 
 
 def needs_admin(command: Command) -> bool:

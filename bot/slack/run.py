@@ -23,6 +23,7 @@ from bot.slack.poster import SlackPoster
 from bot.slack.server import serve_http, serve_socket_mode
 from engine.storage.db import make_engine
 from engine.storage.deliveries import ClaimLog
+from engine.tutor import Tutor
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +54,22 @@ async def bot_name(slack: SlackSettings) -> str:
     return answer.get("user") or "tutorbot"
 
 
+async def warm_up(tutor: Tutor) -> None:
+    """Wait for the demo workers to load their models before serving, so /healthz answers
+    (and the first /tokenize comes) only once they are ready."""
+    warmed = getattr(tutor.executor, "warmed", None)
+    if warmed is not None:
+        log.info("warming up the demo workers…")
+        await warmed()
+
+
 async def serve(core: CoreSettings, slack: SlackSettings, *, http: bool,
                 port: int | None) -> int:
     """Run the Slack app, and the daily-quiz scheduler beside it, until interrupted."""
     check(slack, http=http)
     name = await bot_name(slack)
     async with build_tutor(core) as tutor:
+        await warm_up(tutor)
         engine = make_engine(core.db_url)
         store = oauth = None
         if slack.oauth:

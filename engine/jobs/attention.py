@@ -23,8 +23,8 @@ from engine.demos.tokenizers import clean_text, visible
 from engine.errors import BadInput, BadOption
 from engine.plots.attention import render_grid, render_head
 from engine.plots.attention_lines import render_layer_lines
-from engine.plots.glyphs import printable, shorten
-from engine.replies import Button, Image, ProgressFn, Reply
+from engine.plots.glyphs import shorten
+from engine.replies import Button, Image, ProgressFn, Reply, cmd
 
 MODEL_NAMES = {"minilm": "MiniLM (all-MiniLM-L6-v2, a small BERT)", "tiny-gpt": "our tiny GPT"}
 SPECIALS = frozenset({"[CLS]", "[SEP]", "[PAD]"})
@@ -90,7 +90,7 @@ def _link_lines(data: Weights, chosen: HeadPattern) -> list[str]:
     matrix = data.weights[chosen.layer - 1, chosen.head - 1]  # (T, T)
     links = strongest_links(data.tokens, matrix, limit=3, skip=SPECIALS)
     words = [
-        f"'{printable(data.tokens[i])}' → '{printable(data.tokens[j])}' ({w:.2f})"
+        f"'{data.tokens[i]}' → '{data.tokens[j]}' ({w:.2f})"  # chat fonts draw CJK, emoji
         for i, j, w in links
     ]
     return [f"Strongest links in this head: {', '.join(words)}."] if words else []
@@ -161,13 +161,14 @@ def run(request: Request, progress: ProgressFn) -> Reply:
     """Compute the attention, find its patterns and draw the chosen view."""
     text = clean_text(request.text)
     if not text.strip():
-        raise BadInput("`/attention` needs some text, e.g. `/attention The cat sat on the mat`.")
+        raise BadInput("`/attention` needs some text, e.g. "
+                       f"`{cmd('attention', 'The cat sat on the mat', 'text')}`.")
     model, view = request["model"], request["view"]
     data = load_weights(model, text)
     if not [t for t in data.tokens if t not in SPECIALS]:
         raise BadInput(
             "The model found no words in that text (spaces and control characters are dropped). "
-            "Try a sentence, e.g. `/attention The cat sat on the mat`."
+            f"Try a sentence, e.g. `{cmd('attention', 'The cat sat on the mat', 'text')}`."
         )
     classified = classify_heads(data.tokens, data.weights)
     chosen = pick_head(classified, request["layer"], request["head"])
@@ -177,7 +178,7 @@ def run(request: Request, progress: ProgressFn) -> Reply:
         text=_text(model, data, classified, chosen, view),
         images=(Image(f"attention-{view}.png", png, alt=alt),),
         buttons=_buttons(request, chosen),
-        command=request.canonical(),
+        command=request.invocation(),
         facts={
             "model": model,
             "tokens": data.tokens,

@@ -9,7 +9,7 @@ from engine.demos.tokenizers import clean_text
 from engine.errors import BadInput
 from engine.plots.embeddings import render_embeddings
 from engine.plots.glyphs import shorten
-from engine.replies import Image, ProgressFn, Reply
+from engine.replies import Image, ProgressFn, Reply, cmd
 
 MIN_SENTENCES, MAX_SENTENCES = 2, 10
 
@@ -26,7 +26,8 @@ def split_sentences(text: str) -> list[str]:
     if not MIN_SENTENCES <= len(sentences) <= MAX_SENTENCES:
         raise BadInput(
             f"`/embed` compares {MIN_SENTENCES} to {MAX_SENTENCES} sentences separated by `|`; "
-            f"I found {len(sentences)}. Example: `/embed A cat sleeps | A kitten naps | Stocks fell`"
+            f"I found {len(sentences)}. Example: "
+            f"`{cmd('embed', 'A cat sleeps | A kitten naps | Stocks fell', 'sentences')}`"
         )
     return sentences
 
@@ -64,7 +65,7 @@ def run(request: Request, progress: ProgressFn) -> Reply:
     return Reply(
         text="\n".join(lines),
         images=(Image("embeddings.png", png, alt=f"similarity of {len(sentences)} sentences"),),
-        command=request.canonical(),
+        command=request.invocation(),
         facts={
             "sentences": sentences,
             "similarity": [[round(float(v), 4) for v in row] for row in sim],

@@ -96,11 +96,13 @@ class Occurrence:
 
 
 def zone(name: str) -> ZoneInfo:
-    """The IANA time zone called ``name`` (any letter case); unknown names get a suggestion."""
-    canonical = _zones().get(name.strip().casefold())
+    """The IANA time zone called ``name`` (any letter case, spaces for underscores, or just
+    its city: ``new york``); unknown names get a suggestion."""
+    key = zone_key(name)
+    canonical = _zones().get(key) or _cities().get(key)
     if canonical is not None:
         return ZoneInfo(canonical)
-    close = get_close_matches(name.strip().casefold(), list(_zones()), n=1, cutoff=0.6)
+    close = get_close_matches(key, list(_zones()), n=1, cutoff=0.6)
     hint = (f" (did you mean {_zones()[close[0]]}?)" if close
             else " (e.g. Europe/Warsaw, America/New_York, UTC)")
     raise BadOption(f"`{name}` is not an IANA time zone{hint}.")
@@ -112,9 +114,31 @@ def zone_names() -> tuple[str, ...]:
     return tuple(sorted(available_timezones()))
 
 
+def zone_key(text: str) -> str:
+    """How zone names are matched: any case, spaces as underscores (``Los angeles``)."""
+    return "_".join(text.split()).casefold()
+
+
 @cache
 def _zones() -> dict[str, str]:
     return {name.casefold(): name for name in zone_names()}
+
+
+@cache
+def _cities() -> dict[str, str]:
+    """City (the last part of a zone name) -> the zone, for cities in one zone only."""
+    by_city: dict[str, list[str]] = {}
+    for name in zone_names():
+        if "/" in name:
+            by_city.setdefault(name.rsplit("/", 1)[1].casefold(), []).append(name)
+    return {city: _preferred(names) for city, names in by_city.items()}
+
+
+def _preferred(names: list[str]) -> str:
+    """Of several zones for one city, the one in a continent area (not Etc/, US/, ...)."""
+    areas = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/",
+             "Europe/", "Indian/", "Pacific/")
+    return next((n for n in names if n.startswith(areas)), names[0])
 
 
 def parse_hhmm(text: str, option: str = "time") -> time:

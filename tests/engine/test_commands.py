@@ -5,10 +5,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import commands
-from engine.commands import COMMANDS, Command, Request
+from engine.commands import COMMANDS, LINE, Command, Request
 from engine.errors import BadInput, BadOption, TutorError, UnknownCommand
 from engine.options import ChoiceOption, IntListOption, IntOption, TextArg
 from engine.parsing import build, parse, parse_args
+from engine.replies import render_invocations
 from engine.tutor import Tutor, command_help
 
 DEMO = Command(
@@ -83,7 +84,7 @@ def test_typed_values_from_discord_are_checked_by_the_same_options():
 
 
 def test_help_is_generated_from_the_table():
-    text = command_help("demo-test")
+    text = render_invocations(command_help("demo-test"), LINE)  # as Slack and the console
     assert "Usage: `/demo-test [activation=tanh] [layers=4,2] [noise=0] [seed=…]`" in text
     assert "`activation`: a — one of relu, tanh, sigmoid, linear; default tanh" in text
     assert "no command" in command_help("nope")

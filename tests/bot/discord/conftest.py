@@ -94,7 +94,7 @@ class StageTutor(Tutor):
     """The real Tutor plus use cases for the test-only commands."""
 
     async def echo_test(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
-        return Reply(text=f"echo {request.canonical()}", command=request.canonical(),
+        return Reply(text=f"echo {request.canonical()}", command=request.invocation(),
                      facts={"admin": ctx.admin})
 
     async def slow_test(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from engine import commands
-from engine.commands import SEED, Command, Request
+from engine.commands import LINE, SEED, Command, Request
 from engine.jobs import train_transformer
 from engine.options import ChoiceOption, IntOption
 
@@ -31,7 +31,7 @@ def test_live_training_reply_has_curve_samples_progress_and_facts(monkeypatch):
     reply = train_transformer.run(request, reports.append)
     facts = reply.facts
     assert reply.images[0].data.startswith(PNG)
-    assert reply.command == "/train-demo model=transformer seconds=60 seed=2"
+    assert LINE.invocation(reply.command) == "/train-demo model=transformer seconds=60 seed=2"
     assert reply.buttons[0].id == "run:/train-demo model=transformer seconds=60 seed=3"
     assert facts["steps"] == 40 and not facts["stopped_by_time"]
     assert facts["final_val_loss"] < facts["first_val_loss"] - 0.3
