@@ -84,7 +84,8 @@ async def test_train_demo_defers_shows_progress_then_its_buttons_survive_a_resta
     [answer] = fake.find("POST", FOLLOW_UP)
     assert defer.json == {"type": 5} and defer.at < edits[0].at < answer.at
     assert "Training spiral" in edits[0].json["content"] and "%" in edits[0].json["content"]
-    discord_line = "/train-demo dataset:spiral layers:8,8 batch:1 epochs:400 seed:3"
+    canonical = "/train-demo dataset=spiral layers=8,8 batch=1 epochs=400 seed=3"  # stored
+    discord_line = "/train-demo dataset:spiral layers:8,8 batch:1 epochs:400 seed:3"  # shown
     assert f"Reproduce with `{discord_line}`" in answer.json["content"]
     assert "test accuracy" in answer.json["content"]
     assert answer.files[0][0] == "train-demo.png" and answer.files[0][2].startswith(PNG)
