@@ -97,3 +97,9 @@ def test_the_real_tiny_gpt_is_causal_and_analysed_like_minilm():
     assert all("next" not in row for row in facts["patterns"])  # impossible under a causal mask
     assert "causal mask" in reply.text
     assert reply.images[0].data.startswith(PNG)
+
+
+def test_chat_text_shows_cjk_and_emoji_as_themselves():
+    reply = answer("/attention 文字 文字 文字 文字")
+    assert "Strongest links" in reply.text and "'文'" in reply.text
+    assert "<U+" not in reply.text  # code points only where the picture's font lacks a glyph
