@@ -7,7 +7,7 @@ for the adapters whose learners type command lines (Discord has its own: ``bot.d
 from __future__ import annotations
 
 from engine.commands import LineSyntax
-from engine.replies import Invocation, render_invocations
+from engine.domain.replies import Invocation, render_invocations
 
 REPRODUCE_TEXT_MAX = 200  # characters of free text kept in a reproduce line (then "…")
 LINE = LineSyntax(display=True)

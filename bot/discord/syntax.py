@@ -9,8 +9,8 @@ with them, ``commands.py``); yes/no options are Discord booleans, written True/F
 from __future__ import annotations
 
 from engine import commands as table
-from engine.options import TRUE_WORDS, BoolOption
-from engine.replies import Invocation, render_invocations
+from engine.commands.options import TRUE_WORDS, BoolOption
+from engine.domain.replies import Invocation, render_invocations
 
 REPRODUCE_TEXT_MAX = 200  # characters of free text kept in a reproduce line (then "…")
 

@@ -6,8 +6,9 @@ import logging
 import re
 from collections.abc import Iterable
 
-from bot.text import FENCE, clip, progress_bar, split
-from engine.replies import Button, Progress
+from bot.text import FENCE, progress_bar, split
+from engine.domain.replies import Button, Progress
+from engine.domain.text import shorten
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +99,9 @@ def actions(buttons: Iterable[Button]) -> list[dict]:
 def image_block(file_id: str, alt: str, title: str = "") -> dict:
     """A picture uploaded to Slack (``slack_file`` by id), shown inside a message."""
     block: dict = {"type": "image", "slack_file": {"id": file_id},
-                   "alt_text": clip(alt, ALT_TEXT_MAX) or "a picture"}
+                   "alt_text": shorten(alt, ALT_TEXT_MAX) or "a picture"}
     if title:
-        block["title"] = {"type": "plain_text", "text": clip(title, ALT_TEXT_MAX)}
+        block["title"] = {"type": "plain_text", "text": shorten(title, ALT_TEXT_MAX)}
     return block
 
 
@@ -118,7 +119,7 @@ def message_blocks(text: str, buttons: Iterable[Button] = (), footer: str | None
 
 def fallback(text: str) -> str:
     """The top-level ``text`` sent beside blocks."""
-    return clip(text, FALLBACK_TEXT_MAX)
+    return shorten(text, FALLBACK_TEXT_MAX)
 
 
 def progress_text(report: Progress, command: str) -> str:

@@ -14,7 +14,6 @@ from aiohttp import ClientSession
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.actions import answers_in_public, may_need_admin, needs_admin
 from bot.slack.admin import AdminCheck
 from bot.slack.blocks import unescape
 from bot.slack.home import HomeTab
@@ -23,9 +22,10 @@ from bot.slack.origin import Origin
 from bot.slack.outbox import Outbox
 from bot.slack.webapi import ResponseUrl
 from engine.commands import COMMANDS, Request
-from engine.parsing import find_command, parse, parse_args
-from engine.replies import Reply
-from engine.tutor import Tutor
+from engine.commands.actions import answers_in_public, may_need_admin, needs_admin
+from engine.commands.parsing import find_command, parse, parse_args
+from engine.domain.replies import Reply
+from engine.services.tutor import Tutor
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks import actions, context, image_block, mrkdwn, section
 from bot.slack.webapi import slack_error
 from bot.syntax import present
-from engine.replies import Reply
-from engine.store import LearnerRef
+from engine.domain.records import LearnerRef
+from engine.domain.replies import Reply
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ import re
 
 from matplotlib.figure import Figure
 
+from engine.domain.replies import Invocation, render_invocations
 from engine.learning.progress import WEAK, ProgressSummary
 from engine.plots.style import INK, MUTED, png_bytes
-from engine.replies import Invocation, render_invocations
 
 WIDTH, ROW_HEIGHT, HEADER = 8.0, 0.27, 1.45  # inches
 NONE, LOW, MID, DONE = "#d0d7de", "#ffb77a", "#8cc8ff", "#5cc46b"

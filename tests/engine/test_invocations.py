@@ -4,9 +4,9 @@ long free text is shortened with every option kept, Playground spellings are acc
 import pytest
 
 from engine.commands import LINE
-from engine.errors import BadOption
-from engine.parsing import parse
-from engine.replies import Invocation, cmd, render_invocations
+from engine.commands.parsing import parse
+from engine.domain.errors import BadOption
+from engine.domain.replies import Invocation, cmd, render_invocations
 
 
 @pytest.mark.parametrize("line", [

@@ -8,10 +8,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.actions import LINK
 from bot.slack.core import SlackCore
 from bot.slack.listeners.acknowledge import ack_first
 from bot.slack.origin import from_action
+from engine.commands.actions import LINK
 
 ANY_BUTTON = re.compile(r".+", re.S)
 

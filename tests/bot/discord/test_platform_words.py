@@ -17,9 +17,9 @@ from discord import app_commands
 from bot.discord.client import MISSING_COMPONENT
 from bot.discord.commands import zone_choices
 from bot.discord.intents import intents_for
-from engine.learning.schedule import zone
-from engine.store import LearnerRef
-from engine.tutor import Tutor
+from engine.domain.clock import zone
+from engine.domain.records import LearnerRef
+from engine.services.tutor import Tutor
 from tests.bot.discord.fake_discord import GUILD_ID
 from tests.bot.discord.payloads import LEARNER_ID, click, custom_ids, slash
 

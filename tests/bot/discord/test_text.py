@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.discord.text import MESSAGE_MAX, progress_line, split_message, with_footer
-from engine.replies import Invocation
+from engine.domain.replies import Invocation
 
 
 def test_long_text_splits_into_messages_discord_accepts():

@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.app import build_app
 from bot.slack.home import HomeTab
 from bot.slack.manifest import manifest
-from engine.store import LearnerRef
+from engine.domain.records import LearnerRef
 from tests.bot.slack.conftest import action_body, event_body, slack_settings
 from tests.bot.slack.fake_slack import TEAM
 

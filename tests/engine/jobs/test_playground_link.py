@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from engine.commands import COMMANDS
+from engine.commands.parsing import build, parse
 from engine.jobs.playground_link import PLAYGROUND, options_from_url, playground_url
-from engine.parsing import build, parse
 
 # tensorflow/playground src/state.ts: State.PROPS (name, type) and the key maps of its
 # object-typed properties, as the Playground deserialises them (State.deserializeState).

@@ -12,9 +12,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from engine.errors import BadOption, did_you_mean
-from engine.learning.schedule import DAYS, WINDOW_MAX, WINDOW_MIN
-from engine.options import (
+from engine.commands.options import (
     BoolOption,
     ChoiceListOption,
     ChoiceOption,
@@ -27,7 +25,9 @@ from engine.options import (
     WordOption,
     ZoneOption,
 )
-from engine.replies import Invocation
+from engine.domain.errors import BadOption, did_you_mean
+from engine.domain.replies import Invocation
+from engine.learning.schedule import DAYS, WINDOW_MAX, WINDOW_MIN
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 OPTION_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -121,10 +121,11 @@ class Request:
         """A copy with some options changed (values already validated)."""
         return replace(self, options={**self.options, **changes})
 
-    def invocation(self) -> Invocation:
+    def invocation(self, spec: Command | None = None) -> Invocation:
         """What reproduces this request (non-defaults and the seed), as a structure each
-        adapter writes in its own syntax."""
-        spec = COMMANDS[self.command]
+        adapter writes in its own syntax; ``spec`` is its command when it is not in
+        tutorbot's own table."""
+        spec = spec or COMMANDS[self.command]
         options = []
         for opt in spec.options:
             value = self.options.get(opt.name, opt.default)
@@ -133,10 +134,10 @@ class Request:
         return Invocation(self.command, tuple(options), self.text,
                           spec.text.name if spec.text else "")
 
-    def canonical(self) -> str:
+    def canonical(self, spec: Command | None = None) -> str:
         """The exact command string that reproduces this request, in the text syntax
-        ``engine.parsing.parse`` reads (stored with each run; button actions)."""
-        return LINE.invocation(self.invocation())
+        ``engine.commands.parsing.parse`` reads (stored with each run; button actions)."""
+        return LINE.invocation(self.invocation(spec))
 
 
 class LineSyntax:
@@ -164,7 +165,7 @@ LINE = LineSyntax()
 
 # --- /train-demo options (limits from engine.demos, so the table and the maths agree) -------
 
-from engine.compare_option import CompareOption  # noqa: E402
+from engine.commands.compare_option import CompareOption  # noqa: E402
 from engine.demos import mlp as _mlp  # noqa: E402
 from engine.demos.datasets import DATASETS as _DATASETS  # noqa: E402
 from engine.demos.features import ALIASES as _FEATURE_ALIASES  # noqa: E402
