@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 ALT_TEXT_MAX = 1000  # files.getUploadURLExternal alt_txt limit
 FILE_TITLE_MAX = 250
-PICTURE_FALLBACK = "A picture from tutorbot"  # notification text of a picture-only message
+NO_TEXT_FALLBACK = "A message from tutorbot"  # notification text of a message without text
 WORKING = "Working on it…"  # the placeholder of an answer that takes more than a moment
 THREADED = frozenset({"chat_postMessage", "chat_postEphemeral", "files_upload_v2"})
 
@@ -72,7 +72,8 @@ class Outbox:
         """"Working on it…" while a slow answer is computed: in the channel (public demos:
         the answer replaces it in place) or only for the asker (replaced by a private
         answer, deleted before a public one)."""
-        text = f":hourglass_flowing_sand: {WORKING} `{escape(self.label)}`"
+        what = f" `{escape(self.label)}`" if self.label.startswith("/") else ""
+        text = f":hourglass_flowing_sand: {WORKING}{what}"
         if public:
             await self.progress.report(Progress(WORKING))
             return
@@ -103,16 +104,19 @@ class Outbox:
         body = mrkdwn(present(text))
         if images:
             body = await self._pictures_by_dm(body, buttons, images)
-            if body is None:
-                return  # asked in the DM with the bot: answered there in full
+            if body is None:  # asked in the DM with the bot: answered there in full
+                await self._drop_private_placeholder()
+                return
         blocks = message_blocks(body, buttons)
         if self.respond is not None:
             sent = await self.respond(text=fallback(body), blocks=blocks,
                                       response_type="ephemeral",
                                       replace_original=self.private_placeholder)
             if sent.status_code == 200:
+                self.private_placeholder = False  # replaced by the answer
                 return
             log.warning("response_url answered %s: %s", sent.status_code, sent.body[:200])
+        await self._drop_private_placeholder()
         if self.origin.is_im:
             await self._call("chat_postMessage", text=fallback(body), blocks=blocks)
         else:
@@ -130,7 +134,7 @@ class Outbox:
     async def _message(self, text: str, buttons: tuple[Button, ...], footer: str | None,
                        pictures: list[dict[str, Any]] | None = None) -> str | None:
         blocks = message_blocks(text, buttons, footer, pictures or ())
-        words = fallback(text or PICTURE_FALLBACK)
+        words = fallback(text or NO_TEXT_FALLBACK)
         if self.progress_ts:
             await self._call("chat_update", ts=self.progress_ts, text=words, blocks=blocks)
             return self.progress_ts

@@ -89,6 +89,11 @@ class FakeSlack:
         blocks = call.params.get("blocks") or []
         return json.loads(blocks) if isinstance(blocks, str) else blocks
 
+    def pictures(self) -> list[Call]:
+        """Messages posted or updated with a picture in them (image blocks): answers."""
+        return [c for c in self.named("chat.postMessage", "chat.update")
+                if any(b.get("type") == "image" for b in self.blocks(c))]
+
     def named(self, *methods: str, ok_only: bool = True) -> list[Call]:
         return [c for c in self.calls if c.method in methods and (c.ok or not ok_only)]
 
