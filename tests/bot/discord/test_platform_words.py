@@ -77,7 +77,7 @@ async def test_a_reproduce_line_pasted_into_discord_runs_the_same_request(
         assert "=" not in line.split(" ", 1)[1].split(":", 1)[0]  # Discord's name:value
         again = read_line(line, bot.tree.get_command(name))
         second = await answer_to(fake, slash(name, again), 2)
-        runs = bot.tutor.store.runs(LEARNER)
+        runs = bot.tutor.store.learners.runs(LEARNER)
     assert len(runs) == 2 and runs[0].canonical == runs[1].canonical
     assert runs[0].options == runs[1].options and runs[0].seed == runs[1].seed
     assert FOOTER.findall(second.json["content"]) == [line]
