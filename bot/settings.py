@@ -10,7 +10,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,8 +39,23 @@ class CoreSettings(BaseSettings):
         description="SQLAlchemy URL; default: a SQLite file in the data directory")
     data_dir: Path = Field(default_factory=default_data_dir)
     image_dir: Path | None = Field(default=None, description="console: where pictures go")
-    workers: int = Field(default=2, ge=1, le=64, description="worker processes for demos")
-    queue_limit: int = Field(default=8, ge=0, le=1000, description="jobs waiting beyond workers")
+    workers: int = Field(default=2, ge=1, le=64,
+                         description="local worker processes for demos (without a queue)")
+    wait_limit: float = Field(default=60.0, ge=1, le=3600,
+                              description="seconds a new demo may expect to wait in line; "
+                              "beyond it the learner is told the estimate instead")
+    queue_url: str | None = Field(
+        default=None, repr=False,  # the URL may hold a password
+        pattern=r"^rediss?://\S+$",
+        description="redis://host:6379/0: run demos on Celery workers (`tutorbot worker`) "
+        "instead of local processes")
+    queue_prefix: str = Field(default="tutorbot", pattern=r"^[A-Za-z0-9_.-]{1,40}$",
+                              description="Redis key and Celery queue prefix")
+    worker_concurrency: int | None = Field(
+        default=None, ge=1, le=256, description="`tutorbot worker`: processes (default: cores)")
+    worker_max_memory_mb: int = Field(
+        default=3072, ge=256, le=262144,
+        description="`tutorbot worker`: a child using more is replaced after its job")
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
 
     @property
@@ -111,6 +133,32 @@ class DiscordSettings(BaseSettings):
                              description="gateway websocket URL")
     guild_id: int | None = Field(default=None, ge=1,
                                  description="`tutorbot discord sync` registers here by default")
+    shard_count: int | None = Field(default=None, ge=1, le=10_000,
+                                    description="total shards over all bot instances")
+    shard_ids: str = Field(default="", pattern=r"^[0-9,\s-]*$",
+                           description="this instance's shards: `0,1` or `0-3` "
+                           "(needs DISCORD_SHARD_COUNT)")
+
+    @property
+    def shards(self) -> list[int] | None:
+        """This instance's shard ids, or None (discord.py picks, or no sharding)."""
+        ids: list[int] = []
+        for part in filter(None, (p.strip() for p in self.shard_ids.split(","))):
+            low, _, high = part.partition("-")
+            ids.extend(range(int(low), int(high or low) + 1))
+        return sorted(set(ids)) or None
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> DiscordSettings:
+        ids = self.shards
+        if ids is not None:
+            if self.shard_count is None:
+                raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (the total "
+                                 "number of shards over all instances)")
+            if ids[-1] >= self.shard_count:
+                raise ValueError(f"DISCORD_SHARD_IDS must be below DISCORD_SHARD_COUNT "
+                                 f"({self.shard_count}): got {ids[-1]}")
+        return self
 
 
 def describe_errors(err: ValidationError, prefix: str = "TUTORBOT_") -> str:

@@ -55,10 +55,12 @@ async def bot_name(slack: SlackSettings) -> str:
 async def warm_up(tutor: Tutor) -> None:
     """Wait for the demo workers to load their models before serving, so /healthz answers
     (and the first /tokenize comes) only once they are ready."""
-    warmed = getattr(tutor.executor, "warmed", None)
-    if warmed is not None:
-        log.info("warming up the demo workers…")
-        await warmed()
+    for executor in (tutor.executor, getattr(tutor.executor, "backend", None)):  # the line's
+        warmed = getattr(executor, "warmed", None)  # pool (a Celery queue warms its own)
+        if warmed is not None:
+            log.info("warming up the demo workers…")
+            await warmed()
+            return
 
 
 async def serve(core: CoreSettings, slack: SlackSettings, *, http: bool,

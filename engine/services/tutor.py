@@ -317,7 +317,12 @@ SHOWN_TEXT_MAX = 60  # characters of a command's free text quoted in a message
 
 
 def already_running(running: Invocation, refused: Invocation) -> str:
-    """Says what is still running and that the new command was not started."""
-    return (f"Your `{running.clipped(SHOWN_TEXT_MAX).mark()}` is still running, so I did not "
-            f"start `{refused.clipped(SHOWN_TEXT_MAX).mark()}`. Send it again once the first "
-            "answer is here.")
+    """Says what is still running and that the new command was not started (the executor's
+    per-learner refusal, with the commands written in each platform's syntax)."""
+    shown = running.clipped(SHOWN_TEXT_MAX).mark()
+    if running == refused:
+        return (f"Your `{shown}` is still running; I did not start it a second time. "
+                "Its answer is on the way.")
+    return (f"Your `{shown}` is still running, so I did not start "
+            f"`{refused.clipped(SHOWN_TEXT_MAX).mark()}`. Send it again once that answer has "
+            "arrived.")

@@ -98,7 +98,7 @@ async def test_a_second_demo_while_one_runs_says_what_runs_and_that_it_was_not_s
         message = render_invocations(refused.value.user_message, LINE)
         assert message == ("Your `/train-demo dataset=spiral layers=8,8 batch=1 epochs=300 "
                            "seed=2` is still running, so I did not start `/tokenize hello "
-                           "there`. Send it again once the first answer is here.")
+                           "there`. Send it again once that answer has arrived.")
         assert (await slow).facts["epochs"] == 300
         assert (await tutor.handle(ANA, "/tokenize hello there")).facts["token_count"] == 2
     finally:

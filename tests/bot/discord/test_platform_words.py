@@ -20,8 +20,8 @@ from bot.discord.intents import intents_for
 from engine.domain.clock import zone
 from engine.domain.records import LearnerRef
 from engine.services.tutor import Tutor
-from tests.bot.discord.fake_discord import GUILD_ID
-from tests.bot.discord.payloads import LEARNER_ID, click, custom_ids, slash
+from testkit.discord_payloads import LEARNER_ID, click, custom_ids, slash
+from testkit.fake_discord import GUILD_ID
 
 FOLLOW_UP = r"^/webhooks/\d+/[^/]+$"
 EPHEMERAL = 64

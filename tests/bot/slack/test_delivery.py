@@ -5,8 +5,8 @@ import logging
 import re
 
 from engine.domain.records import LearnerRef
-from tests.bot.slack.conftest import action_body, event_body
-from tests.bot.slack.fake_slack import TEAM
+from testkit.fake_slack import TEAM
+from testkit.slack_requests import action_body, event_body
 
 
 async def test_rate_limited_call_is_retried_after_retry_after_and_delivered_once(harness):

@@ -13,8 +13,8 @@ from bot.slack.app import build_app
 from bot.slack.home import HomeTab
 from bot.slack.manifest import manifest
 from engine.domain.records import LearnerRef
-from tests.bot.slack.conftest import action_body, event_body, slack_settings
-from tests.bot.slack.fake_slack import TEAM
+from testkit.fake_slack import TEAM
+from testkit.slack_requests import action_body, event_body, slack_settings
 
 SLOW = "dataset=spiral layers=8,8 batch=1 epochs=600 seed=1"  # seconds of training
 

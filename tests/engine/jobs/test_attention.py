@@ -103,3 +103,13 @@ def test_chat_text_shows_cjk_and_emoji_as_themselves():
     reply = answer("/attention 文字 文字 文字 文字")
     assert "Strongest links" in reply.text and "'文'" in reply.text
     assert "<U+" not in reply.text  # code points only where the picture's font lacks a glyph
+
+
+def test_the_chosen_heads_strongest_links_are_facts_as_the_text_names_them():
+    reply = answer("/attention The animal didn't cross the street because it was too tired "
+                   "layer=4 head=2 view=lines")
+    links = reply.facts["links"]
+    assert [link[:2] for link in links][0] == ["it", "animal"]
+    assert len(links) == 3 and all(0 < w <= 1 for _, _, w in links)
+    assert f"'it' → 'animal' ({links[0][2]:.2f})" in reply.text
+    assert not {t for link in links for t in link[:2]} & attention.SPECIALS
