@@ -39,7 +39,7 @@ def test_the_default_run_answers_picture_command_facts_hint_and_buttons():
     link = reply.buttons[-1]  # keep playing in the TensorFlow Playground
     assert link.id == "link:playground" and link.url.startswith(
         "https://playground.tensorflow.org/#activation=tanh&")
-    for button_id in ids:  # every button is a valid command
+    for button_id in ids[:-1]:  # every other button is a valid command
         parse(button_id.removeprefix("run:"))
 
 
