@@ -1,5 +1,5 @@
-"""``tutorbot``: the console tutor, one-shot commands, chat platforms and database
-administration."""
+"""``tutorbot``: the console tutor, one-shot commands, the browser chat, chat platforms and
+database administration."""
 
 from __future__ import annotations
 
@@ -18,7 +18,13 @@ from bot.app import build_tutor, running_scheduler
 from bot.console.adapter import ConsoleAdapter
 from bot.console.simulate import SIMULATED_TZ, SimClock, simulate_day
 from bot.content import content_command
-from bot.settings import CoreSettings, DiscordSettings, SlackSettings, describe_errors
+from bot.settings import (
+    CoreSettings,
+    DiscordSettings,
+    SlackSettings,
+    WebSettings,
+    describe_errors,
+)
 from engine.domain.clock import zone
 from engine.domain.errors import TutorError
 from engine.domain.records import LearnerRef
@@ -79,7 +85,27 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--guild", type=int, metavar="ID",
                       help="register in this server only (instant; default DISCORD_GUILD_ID, "
                            "else globally, which Discord may take up to an hour to show)")
+    web = sub.add_parser("web", help="the chat in your browser: pictures, buttons, "
+                                     "live progress (http://127.0.0.1:8080/)")
+    web.add_argument("--host", help="address to listen on (default TUTORBOT_WEB_HOST or "
+                                    "127.0.0.1; anything else needs TUTORBOT_WEB_TOKEN)")
+    web.add_argument("--port", type=int, help="port (default TUTORBOT_WEB_PORT or 8080)")
     return parser
+
+
+def _web(settings: CoreSettings, args: argparse.Namespace) -> int:
+    from bot.web.run import serve  # imported on demand: only this command needs it
+
+    try:
+        web = WebSettings()
+    except ValidationError as err:
+        print(describe_errors(err, prefix="TUTORBOT_WEB_"), file=sys.stderr)
+        return 2
+    port = web.port if args.port is None else args.port
+    if not 0 <= port <= 65535:
+        print(f"--port must be from 0 to 65535; got {port}.", file=sys.stderr)
+        return 2
+    return asyncio.run(serve(settings, web, host=args.host or web.host, port=port))
 
 
 async def _chat(settings: CoreSettings) -> int:
@@ -238,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
             return _slack(settings, args)
         if args.cmd == "discord":
             return _discord(settings, args)
+        if args.cmd == "web":
+            return _web(settings, args)
         if args.cmd == "worker":
             return _worker(settings, args)
         return _db(settings, args)

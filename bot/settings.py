@@ -15,6 +15,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -161,11 +162,66 @@ class DiscordSettings(BaseSettings):
         return self
 
 
+TOKEN_MIN = 12  # characters of a web sign-in token
+
+
+class WebSettings(BaseSettings):
+    """The browser chat (``TUTORBOT_WEB_*``). Without a token it is one local learner (the
+    person at the keyboard, a facilitator) and binds to loopback only; with ``TOKEN`` set the
+    page asks for it and a name, so several people can use it (a workshop on a LAN), and
+    whoever signs in with ``ADMIN_TOKEN`` instead is a facilitator (``/cohort``)."""
+
+    model_config = SettingsConfigDict(env_prefix="TUTORBOT_WEB_", extra="ignore",
+                                      env_ignore_empty=True)
+
+    host: str = Field(default="127.0.0.1", description="address to listen on")
+    port: int = Field(default=8080, ge=0, le=65535, description="port (0: any free port)")
+    token: SecretStr | None = Field(default=None, description="learners sign in with it")
+    admin_token: SecretStr | None = Field(default=None,
+                                          description="facilitators sign in with it")
+    rate_per_minute: int = Field(default=30, ge=1, le=6000,
+                                 description="commands and presses per learner per minute")
+    rate_burst: int = Field(default=10, ge=1, le=1000,
+                            description="commands a learner may send at once before pacing")
+    max_request_bytes: int = Field(default=16_384, ge=1024, le=1_048_576,
+                                   description="largest request body accepted")
+    max_sessions: int = Field(default=1000, ge=1, le=100_000,
+                              description="browser sessions kept (the oldest idle one goes)")
+    history: int = Field(default=200, ge=10, le=5000,
+                         description="transcript entries kept per browser session")
+    image_memory_mb: int = Field(default=256, ge=8, le=16_384,
+                                 description="pictures kept in memory (the oldest go first)")
+
+    @field_validator("token", "admin_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < TOKEN_MIN:
+            raise ValueError(f"must be at least {TOKEN_MIN} characters; make one with "
+                             "python3 -c 'import secrets; print(secrets.token_urlsafe(16))'")
+        return value
+
+    @field_validator("admin_token")
+    @classmethod
+    def _distinct(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None or "token" not in info.data:  # no admin token, or a bad token
+            return value
+        token = info.data["token"]
+        if token is None:
+            raise ValueError("needs TUTORBOT_WEB_TOKEN too (the learners' token)")
+        if token.get_secret_value() == value.get_secret_value():
+            raise ValueError("must differ from TUTORBOT_WEB_TOKEN")
+        return value
+
+
+SECRET_WORDS = ("token", "secret", "password", "database_url")
+
+
 def describe_errors(err: ValidationError, prefix: str = "TUTORBOT_") -> str:
     """Turn a settings ValidationError into lines naming the variable and what is allowed."""
     lines = ["Bad setting(s) in the environment:"]
     for item in err.errors():
         field = str(item["loc"][0]) if item["loc"] else "?"
-        got = "" if item["type"] == "missing" else f" (got {item.get('input')!r})"
+        secret = any(word in field for word in SECRET_WORDS)  # never echo a secret
+        got = "" if item["type"] == "missing" or secret else f" (got {item.get('input')!r})"
         lines.append(f"- {prefix}{field.upper()}: {item['msg']}{got}")
     return "\n".join(lines)
