@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine.domain.errors import StorageError, TutorError, cause
+from engine.domain.errors import FacilitatorsOnly, StorageError, TutorError, cause
 
 
 class SetupError(TutorError):
@@ -41,10 +41,14 @@ Classify = Callable[[BaseException], Refusal | None]
 
 
 def user_message(error: BaseException, what: str, log: logging.Logger,
-                 platform: Classify | None = None) -> str:
+                 facilitators: str = "", platform: Classify | None = None) -> str:
     """What to tell the learner about ``error``; a bug is logged first on ``log``, saying
-    ``what`` was being answered, under the id the apology quotes. ``platform`` recognises
-    the adapter's own platform refusing (then one log line; the traceback only at DEBUG)."""
+    ``what`` was being answered, under the id the apology quotes. ``facilitators`` says who
+    facilitators are on this platform (added to "facilitators only" refusals); ``platform``
+    recognises the adapter's own platform refusing (then one log line; the traceback only
+    at DEBUG)."""
+    if isinstance(error, FacilitatorsOnly) and facilitators:
+        return f"{error.user_message} {facilitators}"
     if isinstance(error, StorageError):  # not a bug, but its cause must be in the log
         ref = uuid.uuid4().hex[:8]
         log.warning("database failure [%s] answering %s: %s", ref, what, cause(error))

@@ -16,6 +16,8 @@ from typing import TextIO
 
 from bot.console.completion import Known, candidates, sources
 from bot.errors import user_message
+from bot.syntax import present
+from engine.commands import LINE
 from engine.domain.errors import TutorError
 from engine.domain.records import ChannelRef, LearnerRef
 from engine.domain.replies import Progress, Reply
@@ -88,7 +90,7 @@ class ConsoleAdapter:
                                                 admin=True,  # anyone is admin locally
                                                 channel=self.channel)
         except Exception as err:  # a bug gets an apology, never a traceback
-            self._print(render_text(user_message(err, repr(line[:200]), log)))
+            self._print(render_text(present(user_message(err, repr(line[:200]), log))))
             return False
         self.show(reply)
         return True
@@ -113,7 +115,7 @@ class ConsoleAdapter:
             if removed:
                 reply = replace(reply, text=f"{reply.text} I also deleted the {removed} "
                                             "picture(s) I had saved for you.")
-        self._print(render_text(reply.text))
+        self._print(render_text(present(reply.text)))
         if reply.images:
             self.image_dir.mkdir(parents=True, exist_ok=True)
         for image in reply.images:
@@ -121,11 +123,14 @@ class ConsoleAdapter:
             path.write_bytes(image.data)
             self._print(f"[image] {path}")
         if reply.command:
-            self._print(f"(reproduce: {reply.command})")
-        self.last_buttons = [b.id for b in reply.buttons]
-        if reply.buttons:
-            labels = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, 1))
+            self._print(f"(reproduce: {LINE.invocation(reply.command)})")
+        actions = [b for b in reply.buttons if b.url is None]
+        self.last_buttons = [b.id for b in actions]
+        if actions:
+            labels = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(actions, 1))
             self._print(f"Buttons: {labels}  — type the number to press one")
+        for link in (b for b in reply.buttons if b.url is not None):
+            self._print(f"{link.label}: {link.url}")
 
     async def post(self, channel: ChannelRef, reply: Reply) -> str:
         """The scheduler's Poster: print a daily quiz, reveal, reminder or digest here."""

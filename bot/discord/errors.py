@@ -15,9 +15,11 @@ from discord import app_commands
 
 from bot import errors
 from bot.discord.outbox import Outbox
+from bot.discord.syntax import present
 
 log = logging.getLogger(__name__)
 
+FACILITATORS = "Facilitators are members with the Manage Server permission in this server."
 STALE = ("Discord's copy of this command is out of date, so I can't read it. A facilitator "
          "can fix that with `tutorbot discord sync`; meanwhile try `/help`.")
 
@@ -28,7 +30,8 @@ def user_message(interaction: discord.Interaction, error: BaseException) -> str:
         log.warning("stale app command from Discord (%s): run `tutorbot discord sync`", error)
         return STALE
     original = getattr(error, "original", None) or error  # CommandInvokeError wraps
-    return errors.user_message(original, describe(interaction), log, refusal)
+    return present(errors.user_message(original, describe(interaction), log, FACILITATORS,
+                                       refusal))
 
 
 EXPIRED = frozenset({10015, 10062, 50027})  # Unknown Webhook, Unknown Interaction, Invalid Token

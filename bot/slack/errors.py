@@ -19,6 +19,9 @@ from bot.slack.webapi import slack_error
 
 log = logging.getLogger(__name__)
 
+FACILITATORS = ("Facilitators are this workspace's admins and owners (or the people "
+                "listed in SLACK_ADMIN_USERS, where the operator set it).")
+
 
 DEAD_TOKEN = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired",
                         "account_inactive", "missing_scope", "not_allowed_token_type"})
@@ -51,7 +54,7 @@ def user_message(error: BaseException, body: dict[str, Any]) -> str:
     what = body.get("command") or body.get("type") or "request"
     who = (body.get("user_id") or (body.get("user") or {}).get("id")
            or (body.get("event") or {}).get("user"))
-    return errors.user_message(error, f"{what} from {who}", log, refusal)
+    return errors.user_message(error, f"{what} from {who}", log, FACILITATORS, refusal)
 
 
 def register(app: AsyncApp, core: SlackCore) -> None:

@@ -164,5 +164,5 @@ def _middle_text(args: str, tokens: list[str], lead: int, trail: int) -> str:
 def _no_text_message(command: Command, token: str) -> str:
     if command.options:
         return (f"`/{command.name}` takes options as name=value, not '{shown(token, 40)}'. "
-                f"Usage: `{command.usage}`")
+                f"Usage: `{command.usage_invocation().mark()}`")
     return f"`/{command.name}` takes no text or options; got '{shown(token, 40)}'."
