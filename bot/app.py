@@ -11,12 +11,13 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from bot import migrate
-from bot.settings import CoreSettings
+from bot.settings import CoreSettings, LLMSettings
 from engine.errors import TutorError
 from engine.execution import WorkerPool
 from engine.jobs import next_token as next_token_job
 from engine.jobs import tokenize as tokenize_job
 from engine.jobs import train_demo as train_demo_job
+from engine.llm.openai_chat import OpenAIAnswerer
 from engine.scheduler import Clock, Poster, QuizScheduler, SchedulerConfig
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
@@ -63,18 +64,36 @@ def open_store(settings: CoreSettings) -> SqlStore:
     return SqlStore(engine)
 
 
+def build_answerer(llm: LLMSettings | None) -> OpenAIAnswerer | None:
+    """/ask's LLM when ``TUTORBOT_LLM_BASE_URL`` and ``TUTORBOT_LLM_MODEL`` are set."""
+    if llm is None or not llm.enabled:
+        return None
+    assert llm.base_url is not None and llm.model is not None
+    key = llm.api_key.get_secret_value() if llm.api_key else None
+    log.info("/ask uses the LLM %s at %s", llm.model, llm.base_url)
+    return OpenAIAnswerer(llm.base_url, llm.model, key, timeout=llm.timeout,
+                          deadline=llm.deadline, max_retries=llm.max_retries)
+
+
 @asynccontextmanager
 async def build_tutor(settings: CoreSettings, *, workers: int | None = None,
-                      warmups=WARMUPS, clock: Clock | None = None) -> AsyncIterator[Tutor]:
-    """A ready Tutor with its storage and worker pool; both are closed on exit."""
+                      warmups=WARMUPS, clock: Clock | None = None,
+                      llm: LLMSettings | None = None) -> AsyncIterator[Tutor]:
+    """A ready Tutor with its storage, worker pool and (if configured) /ask's LLM; all are
+    closed on exit. ``llm`` defaults to the ``TUTORBOT_LLM_*`` environment."""
     prepare_environment(settings)
     store = open_store(settings)
     pool = WorkerPool(workers=workers or settings.workers, queue_limit=settings.queue_limit,
                       warmups=warmups)
+    answerer = build_answerer(llm if llm is not None else LLMSettings())
     await pool.start()
+    extra = {} if clock is None else {"clock": clock}
     try:
-        yield Tutor(store, pool) if clock is None else Tutor(store, pool, clock=clock)
+        yield Tutor(store, pool, answerer=answerer,
+                    ask_cache=settings.data_dir / "ask-index", **extra)
     finally:
+        if answerer is not None:
+            await answerer.close()
         await pool.close()
         store.engine.dispose()
 

@@ -26,6 +26,7 @@ from bot.discord import errors
 from bot.discord.buttons import ActionButton
 from bot.discord.commands import app_commands_for
 from bot.discord.early import EarlyDefer, Outcome
+from bot.discord.messages import addressed_to, answer_message
 from bot.discord.outbox import Outbox
 from bot.discord.poster import PLATFORM, ChannelPoster
 from bot.discord.priority import AckFirst
@@ -174,6 +175,13 @@ class TutorBot(discord.Client):
         await super().close()
         if self.early is not None:
             self.early.close()
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A message mentioning the bot, or a DM: a command by name, else a question
+        (``/ask``), answered in a reply to it (``messages.py``)."""
+        if self.tutor is None or not addressed_to(message, self.user):
+            return
+        await answer_message(self.tutor, message)
 
     async def on_ready(self) -> None:
         self.connected.set()

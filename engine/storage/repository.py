@@ -15,6 +15,7 @@ from engine.storage.curriculum import CurriculumRepository, find_learner
 from engine.storage.db import session_factory
 from engine.storage.habits import HabitsRepository
 from engine.storage.models import ButtonAction, DemoRunRow, Learner
+from engine.storage.questions import QuestionsRepository
 from engine.store import DemoRun, LearnerRef
 
 
@@ -25,7 +26,7 @@ class StorageError(TutorError):
         super().__init__("Sorry — I couldn't reach my database just now. Please try again.")
 
 
-class SqlStore(CurriculumRepository, ClaimsRepository, HabitsRepository):
+class SqlStore(CurriculumRepository, ClaimsRepository, HabitsRepository, QuestionsRepository):
     """``Store`` on SQLAlchemy 2.0 (SQLite or Postgres)."""
 
     def __init__(self, engine: Engine) -> None:

@@ -1,0 +1,120 @@
+"""/ask: retrieval quality on the evaluation set, the threshold calibration, warm latency and
+the index build time for the built-in content.
+
+Quality (bench/data/ask_eval.yaml, questions labelled with the lessons that answer them;
+``lessons: []`` for off-topic): recall@1, recall@3 and MRR over lessons (a hit: any labelled
+lesson among the top k distinct lessons of the fused ranking), off-topic rejection and the
+share of on-topic questions wrongly refused, at the threshold shipped in
+engine/knowledge/retrieval.py. The calibration sweep is printed too, on all questions and
+2-fold (calibrate on one half, score the other) so overfitting shows.
+
+Speed: index build = chunking + BM25 + MiniLM embeddings of every chunk, from nothing (goal
+<= 5 s); warm /ask = the whole use case through a real Tutor (SQLite, one worker process, no
+LLM), median over the eval questions after one warm-up (goal <= 0.15 s).
+
+Run: .venv/bin/python bench/bench_ask.py [--no-latency]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import torch  # noqa: E402
+
+from engine.jobs import ask as ask_job  # noqa: E402
+from engine.knowledge.evaluation import calibrate, load_eval, score  # noqa: E402
+from engine.knowledge.retrieval import Threshold  # noqa: E402
+from engine.learning.curriculum import default_curriculum  # noqa: E402
+from engine.services.ask import KnowledgeBase, load_default_glossary  # noqa: E402
+
+GOAL_RECALL_3, GOAL_REJECTION, GOAL_WARM, GOAL_BUILD = 0.9, 0.9, 0.15, 5.0
+DENSE_GRID = [round(0.20 + 0.01 * i, 2) for i in range(41)]
+COVERAGE_GRID = [0.0, 0.2, 0.25, 0.34, 0.4, 0.5]
+
+
+def build_index() -> tuple[KnowledgeBase, float]:
+    start = time.perf_counter()
+    cur = default_curriculum()
+    base = KnowledgeBase.build(cur, load_default_glossary(cur))
+    ask_job._INDEXES.clear()
+    ask_job.passage_vectors(ask_job.DenseQuery(base.hash, base.dense_texts, "warm", None))
+    return base, time.perf_counter() - start
+
+
+def rankings(base: KnowledgeBase, questions) -> list:
+    out = []
+    for q in questions:
+        cosines = ask_job.run(ask_job.DenseQuery(base.hash, base.dense_texts, q.text, None),
+                              lambda _: None)
+        out.append(base.rank(q.text, cosines))
+    return out
+
+
+def show(label: str, s) -> None:
+    print(f"{label}: recall@1 {s.recall_1:.3f}  recall@3 {s.recall_3:.3f}  MRR {s.mrr:.3f}  "
+          f"off-topic rejection {s.rejection:.3f}  on-topic refused {s.false_rejection:.3f}  "
+          f"({s.on_topic} on-topic, {s.off_topic} off-topic)")
+
+
+async def warm_latency(questions) -> list[float]:
+    from bot.app import build_tutor
+    from bot.settings import CoreSettings, LLMSettings
+    from engine.store import LearnerRef
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = CoreSettings(data_dir=Path(tmp), database_url=f"sqlite:///{tmp}/b.db")
+        async with build_tutor(settings, workers=1, warmups=(),
+                               llm=LLMSettings(base_url=None, model=None)) as tutor:
+            learner = LearnerRef("console", "bench", "u1")
+            await tutor.handle(learner, "/ask what is an epoch?")  # builds the index
+            times = []
+            for q in questions:
+                start = time.perf_counter()
+                await tutor.handle(learner, f"/ask {q.text[:500]}")
+                times.append(time.perf_counter() - start)
+            return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--no-latency", action="store_true")
+    args = parser.parse_args()
+    torch.set_num_threads(1)  # as in a worker
+    ask_job.warm()
+    questions = load_eval()
+    base, build = build_index()
+    print(f"knowledge base: {len(base.chunks)} chunks "
+          f"({sum(c.kind == 'glossary' for c in base.chunks)} glossary); "
+          f"index build {build:.2f} s (goal <= {GOAL_BUILD:g} s)")
+    ranked = rankings(base, questions)
+    shipped = Threshold()
+    show(f"shipped threshold (dense {shipped.dense}, coverage {shipped.coverage})",
+         score(questions, ranked, shipped))
+    best, balanced = calibrate(questions, ranked, DENSE_GRID, COVERAGE_GRID, shipped)
+    print(f"calibration on all questions: dense {best.dense}, coverage {best.coverage} "
+          f"(balanced accuracy {balanced:.3f})")
+    halves = [list(range(0, len(questions), 2)), list(range(1, len(questions), 2))]
+    for fit, test in (halves, halves[::-1]):
+        th, _ = calibrate([questions[i] for i in fit], [ranked[i] for i in fit], DENSE_GRID,
+                          COVERAGE_GRID, shipped)
+        show(f"2-fold: fitted dense {th.dense}/coverage {th.coverage}, held-out half",
+             score([questions[i] for i in test], [ranked[i] for i in test], th))
+    lexical = [base.rank(q.text, None) for q in questions]
+    show("BM25 alone (workers unavailable)", score(questions, lexical, shipped))
+    if not args.no_latency:
+        times = asyncio.run(warm_latency(questions))
+        print(f"warm /ask (no LLM, SQLite, 1 worker): median {statistics.median(times):.3f} s, "
+              f"p90 {sorted(times)[int(0.9 * len(times))]:.3f} s over {len(times)} questions "
+              f"(goal median <= {GOAL_WARM} s)")
+
+
+if __name__ == "__main__":
+    main()
