@@ -29,14 +29,16 @@ class Threshold:
 
     dense: float = 0.40
     coverage: float = 0.34
-    lexical: float = 6.0
+    lexical: float = 1.5
+    lexical_coverage: float = 0.75  # BM25 alone: most of the question's words are the course's
     margin: float = 0.08  # dense may be this much lower when a course term is named exactly
 
     def accepts(self, ranking: Ranking) -> bool:
         if not ranking.hits or ranking.coverage < self.coverage:
             return False
         if ranking.dense_top is None:
-            return ranking.lexical_top >= self.lexical
+            return (ranking.lexical_top >= self.lexical
+                    and ranking.coverage >= self.lexical_coverage)
         floor = self.dense - (self.margin if ranking.term_hits else 0.0)
         return ranking.dense_top >= floor
 

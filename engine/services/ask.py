@@ -107,6 +107,7 @@ class PoolRetriever:
         self._base: tuple[Curriculum | None, KnowledgeBase | None] = (None, None)
         self._lock = asyncio.Lock()
         self.builds = 0  # knowledge bases built (the index is per content, not per question)
+        self._background: set[asyncio.Future[Any]] = set()
 
     async def knowledge(self) -> KnowledgeBase:
         """The knowledge base of the current content (rebuilt only when it changed)."""
@@ -127,15 +128,27 @@ class PoolRetriever:
     async def dense(self, base: KnowledgeBase, question: str, key: str) -> np.ndarray | None:
         """Cosines from the worker pool, or None when it cannot answer in time."""
         query = ask_job.DenseQuery(base.hash, base.dense_texts, question, self.cache_dir)
+        job = asyncio.ensure_future(self.executor.submit(ask_job.run, query, key=f"ask:{key}",
+                                                         timeout=DENSE_TIMEOUT))
+        done, _ = await asyncio.wait({job}, timeout=self.dense_wait)
+        if not done:  # let it finish in its worker (it builds the index for the next ones)
+            self._background.add(job)
+            job.add_done_callback(self._finished)
+            log.warning("/ask answers from BM25 alone: the workers did not embed the question "
+                        "within %g s (building the index, or busy)", self.dense_wait)
+            return None
         try:
-            scores = await asyncio.wait_for(
-                self.executor.submit(ask_job.run, query, key=f"ask:{key}",
-                                     timeout=DENSE_TIMEOUT), self.dense_wait)
-        except (Busy, TimedOut, WorkerCrashed, TimeoutError) as err:
+            scores = job.result()
+        except (Busy, TimedOut, WorkerCrashed) as err:
             log.warning("/ask answers from BM25 alone: the workers could not embed the "
                         "question (%s)", type(err).__name__)
             return None
         return np.asarray(scores, dtype=np.float64)
+
+    def _finished(self, job: asyncio.Future[Any]) -> None:
+        self._background.discard(job)
+        if not job.cancelled() and job.exception() is not None:
+            log.warning("a late /ask embedding failed: %s", type(job.exception()).__name__)
 
     async def retrieve(self, question: str, *, key: str) -> Ranking:
         base = await self.knowledge()
@@ -248,6 +261,8 @@ class Ask:
                                   "lessons": list(ranking.lessons[:3])})
 
     async def _check_question(self, learner: LearnerRef, concept: str) -> Reply | None:
+        if not (await self.curriculum()).questions_for(concept):
+            return None  # facilitator content may teach a concept the bank has no question on
         try:
             return await self.quiz(learner, concept)
         except TutorError:  # a concept without questions (facilitator content): no check

@@ -1,0 +1,142 @@
+"""/ask through the real Tutor: SQLite and Postgres, the real retriever (BM25 here, MiniLM run
+as the worker job after a pickle round trip), the real quiz flow behind the check question."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from engine.errors import TutorError
+from engine.knowledge.answer import CITATION
+from engine.store import LearnerRef
+from engine.tutor import Tutor
+from tests.engine.executors import ThreadExecutor
+
+ANA = LearnerRef("slack", "T1", "U-ana", "Ana Secret-Name")
+BEN = LearnerRef("slack", "T1", "U-ben", "Ben")
+SOURCE = "[1] Batches and epochs — /learn batches-epochs"
+
+
+@pytest.fixture
+def tutor(store, tmp_path) -> Tutor:
+    return Tutor(store, ThreadExecutor(), ask_cache=tmp_path / "ask-index")
+
+
+async def test_a_covered_question_gets_quotes_sources_a_demo_and_a_check_question(tutor):
+    reply = await tutor.handle(ANA, "/ask what is an epoch?")
+    text = reply.text
+    assert reply.facts["answered"] and reply.facts["mode"] == "extractive"
+    assert "> An epoch is one full pass over the training data. [1]" in text
+    assert SOURCE in text.splitlines()
+    lessons = tutor.learning.base
+    demo = lessons.lesson("batches-epochs").demo
+    assert f"**See it:** `{demo}`" in text
+    assert "**Check yourself**" in text and reply.buttons
+    assert all(b.id.startswith("quiz:") for b in reply.buttons)
+    # every [n] in the answer has its source line
+    numbers = {int(n) for n in CITATION.findall(text.split("**Sources**")[0])}
+    assert numbers and all(f"[{n}] " in text for n in numbers)
+    # answering the check question records an attempt, like any quiz
+    answered = await tutor.press(ANA, reply.buttons[0].id)
+    assert answered.facts["recorded"] is True
+    record = tutor.store.learner_record(ANA)
+    assert [a.question_id for a in record.attempts] == [reply.facts["question_id"]]
+
+
+async def test_the_extractive_answer_quotes_only_course_text(tutor):
+    reply = await tutor.handle(ANA, "/ask fine-tune or RAG for our support bot?")
+    assert reply.facts["answered"]
+    cur = tutor.learning.base
+    course = " ".join(" ".join(f"{le.body} {le.example} {le.product}".split())
+                      for le in cur.lessons)
+    course += " ".join(" ".join(q.explanation.split()) for q in cur.questions)
+    quoted = [line[2:].rsplit(" [", 1)[0] for line in reply.text.splitlines()
+              if line.startswith("> ")]
+    assert quoted
+    for sentence in quoted:
+        assert sentence.rstrip(" …") in course or sentence in reply.text  # never invented
+    assert "/learn hallucination" in reply.text
+
+
+async def test_off_topic_is_said_plainly_cites_nothing_and_is_recorded(tutor):
+    reply = await tutor.handle(ANA, "/ask what's the best pizza in Naples?")
+    assert reply.facts == {**reply.facts, "answered": False, "mode": "off-topic"}
+    assert "isn't covered in the course" in reply.text
+    assert not CITATION.search(reply.text) and "**Sources**" not in reply.text
+    closest = [line for line in reply.text.splitlines() if line.startswith("Closest topics:")]
+    assert len(closest) == 1 and "/learn " in closest[0]
+    assert not reply.buttons
+    now = datetime.now(UTC)
+    stats = tutor.store.question_stats("slack", "T1", datetime(2000, 1, 1, tzinfo=UTC), now)
+    assert (stats.asked, stats.unanswered) == (1, 1)
+    assert stats.unanswered_texts == ()  # Ana did not allow her text to be shown
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("/ask", "`/ask` needs question"),
+    ("/ask    ", "`/ask` needs question"),
+    ("/ask " + "why?" * 1250, "is 5,000 characters long; `/ask` takes at most 500"),
+    ("/ask 🙂🤖🎉", "only emoji or symbols"),
+])
+async def test_bad_questions_get_a_clear_answer_and_store_nothing(tutor, line, expected):
+    with pytest.raises(TutorError) as caught:
+        await tutor.handle(ANA, line)
+    assert expected in caught.value.user_message
+    stats = tutor.store.question_stats("slack", "T1", datetime(2000, 1, 1, tzinfo=UTC),
+                                       datetime.now(UTC))
+    assert stats.asked == 0
+
+
+async def test_the_index_is_built_once_per_content_not_per_question(tutor):
+    await tutor.handle(ANA, "/ask what is an epoch?")
+    await tutor.handle(BEN, "/ask what does temperature do?")
+    assert tutor.retriever.builds == 1
+    first = (await tutor.retriever.knowledge()).hash
+    from engine.store import ContentRecord
+
+    lesson = {"id": "guardrails", "concept": "guardrails", "title": "Guardrails for LLM apps",
+              "body": "A guardrail checks a model's output against rules before a user sees "
+                      "it, such as blocking personal data or off-brand answers.",
+              "example": "A support bot's guardrail refuses to quote account numbers.",
+              "product": "Budget latency for guardrails: each check adds a model call.",
+              "demo": "/next-token The guardrail", "aliases": ["guardrail"]}
+    tutor.store.save_content([ContentRecord("lesson", "guardrails", lesson, "team.yaml")])
+    tutor.learning._checked = float("-inf")  # the next read looks at the database again
+    reply = await tutor.handle(ANA, "/ask what is a guardrail?")
+    assert tutor.retriever.builds == 2 and (await tutor.retriever.knowledge()).hash != first
+    assert "Guardrails for LLM apps — /learn guardrails" in reply.text
+
+
+async def test_forget_me_deletes_the_learners_questions(tutor):
+    await tutor.handle(ANA, "/ask what is an epoch?")
+    await tutor.handle(BEN, "/ask what is an epoch?")
+    forget = await tutor.handle(ANA, "/forget-me")
+    done = await tutor.press(ANA, forget.buttons[0].id)
+    assert done.facts["deleted"]["questions"] == 1
+    assert "1 questions asked" in done.text
+    stats = tutor.store.question_stats("slack", "T1", datetime(2000, 1, 1, tzinfo=UTC),
+                                       datetime.now(UTC))
+    assert stats.asked == 1 and stats.askers == 1
+
+
+async def test_cohort_shows_topics_and_unanswered_text_only_from_learners_who_share(tutor):
+    await tutor.handle(ANA, "/ask how do I reset my VPN password?")
+    await tutor.handle(BEN, "/ask who won the world cup in 2018?")
+    await tutor.handle(BEN, "/ask what is an epoch?")
+    shared = await tutor.handle(BEN, "/settings share_questions=on")
+    assert shared.facts["share_questions"] is True and "Settings saved." in shared.text
+    report = await tutor.handle(ANA, "/cohort", admin=True, channel="C1")
+    assert "3** asked by 2 learners, 2 not covered" in report.text
+    assert "Most asked topics: Batches & epochs 1" in report.text
+    assert "“who won the world cup in 2018?”" in report.text
+    assert "VPN" not in report.text
+    assert "1 more from learners who keep their questions private" in report.text
+
+
+async def test_facilitators_set_the_budgets_from_cohort(tutor):
+    reply = await tutor.handle(ANA, "/cohort ask_answers=5 ask_tokens=1000", admin=True,
+                               channel="C1")
+    assert "5 AI answers per learner a day, 1,000 tokens" in reply.text
+    limits = tutor.store.ask_limits("slack", "T1")
+    assert (limits.questions_per_learner, limits.tokens_per_workspace) == (5, 1000)
