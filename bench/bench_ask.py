@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from engine.jobs import ask as ask_job  # noqa: E402
+from engine.knowledge.dense import DenseQuery  # noqa: E402
 from engine.knowledge.evaluation import calibrate, load_eval, score  # noqa: E402
 from engine.knowledge.retrieval import Threshold  # noqa: E402
 from engine.learning.curriculum import default_curriculum  # noqa: E402
@@ -45,14 +46,14 @@ def build_index() -> tuple[KnowledgeBase, float]:
     cur = default_curriculum()
     base = KnowledgeBase.build(cur, load_default_glossary(cur))
     ask_job._INDEXES.clear()
-    ask_job.passage_vectors(ask_job.DenseQuery(base.hash, base.dense_texts, "warm", None))
+    ask_job.passage_vectors(DenseQuery(base.hash, base.dense_texts, "warm", None))
     return base, time.perf_counter() - start
 
 
 def rankings(base: KnowledgeBase, questions) -> list:
     out = []
     for q in questions:
-        cosines = ask_job.run(ask_job.DenseQuery(base.hash, base.dense_texts, q.text, None),
+        cosines = ask_job.run(DenseQuery(base.hash, base.dense_texts, q.text, None),
                               lambda _: None)
         out.append(base.rank(q.text, cosines))
     return out
@@ -67,7 +68,7 @@ def show(label: str, s) -> None:
 async def warm_latency(questions) -> list[float]:
     from bot.app import build_tutor
     from bot.settings import CoreSettings, LLMSettings
-    from engine.store import LearnerRef
+    from engine.domain.records import LearnerRef
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = CoreSettings(data_dir=Path(tmp), database_url=f"sqlite:///{tmp}/b.db")

@@ -14,17 +14,15 @@ import re
 
 import discord
 
-from bot.errors import user_message
-from bot.progress import ProgressMessage
 from bot.discord.outbox import NO_MENTIONS, message_kwargs, render
 from bot.discord.poster import PLATFORM
 from bot.discord.text import progress_line
+from bot.errors import user_message
+from bot.progress import ProgressMessage
 from bot.text import message_line
-from engine import commands as table
-from engine.parsing import parse
-from engine.replies import Progress, Reply
-from engine.store import LearnerRef
-from engine.tutor import Tutor
+from engine.domain.records import LearnerRef
+from engine.domain.replies import Progress, Reply
+from engine.services.tutor import Tutor
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +90,7 @@ async def answer_message(tutor: Tutor, message: discord.Message) -> None:
     text = MENTION.sub(" ", message.content or "")
     channel = str(message.channel.id)
     try:
-        request = parse(message_line(text, table.COMMANDS))
+        request = tutor.commands.parse(message_line(text, tutor.commands))
         reply = await tutor.run(learner_of_message(message), request,
                                 on_progress=answer.progress.report,
                                 request_key=f"discord:msg:{message.id}", channel=channel)

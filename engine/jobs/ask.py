@@ -3,8 +3,8 @@ embeddings of the knowledge base's passages, cached per content hash — in the 
 and on disk under the data directory, so a restart does not embed the course again — and the
 question's cosine similarity to every passage.
 
-torch and transformers are imported inside the functions: the chat process imports this module
-to name the job, and must not load them.
+Submitted by name (``"ask"``, ``engine.jobs.JOBS``); torch and transformers are imported inside
+the functions all the same.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import logging
 import os
 import tempfile
 from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from engine.replies import ProgressFn
+from engine.domain.replies import ProgressFn
+from engine.knowledge.dense import DenseQuery
 
 log = logging.getLogger(__name__)
 
@@ -26,16 +26,6 @@ MODEL = "all-MiniLM-L6-v2"
 BATCH = 64  # passages embedded per forward pass
 MAX_INDEXES = 4  # content versions kept in one worker's memory
 _INDEXES: OrderedDict[str, np.ndarray] = OrderedDict()
-
-
-@dataclass(frozen=True)
-class DenseQuery:
-    """A question and the passages it is compared with (``texts`` in index order)."""
-
-    content_hash: str
-    texts: tuple[str, ...]
-    question: str
-    cache_dir: str | None = None  # where embeddings persist across restarts; None: memory only
 
 
 def warm() -> None:

@@ -15,8 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.learning.curriculum import Curriculum
-from engine.learning.schema import Lesson
+# The curriculum (engine.learning) is passed in, not imported: knowledge and learning are
+# sibling layers. Anything with ``lessons``, ``questions``, ``lesson(id)`` and
+# ``lessons_for(concept)`` will do; lessons and questions as in engine.learning.schema.
+Curriculum = Any
+Lesson = Any
 
 KINDS = ("lesson", "glossary", "question")
 _VERDICT = re.compile(r"^(True|False)\.\s+")

@@ -14,12 +14,7 @@ from engine.knowledge.chunks import Chunk
 
 WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 # words every question has that say nothing about its topic (on top of English stop words)
-QUESTION_WORDS = frozenset("""
-what whats how why when where which who whom does do did is are was were can could should would
-will shall may might must explain mean means meaning tell me please thanks thank hi hello hey
-difference between vs versus example examples simple simply terms exactly actually really
-work works working use used using our we us my i you your it its get gets thing things
-""".split())
+QUESTION_WORDS = frozenset(["what", "whats", "how", "why", "when", "where", "which", "who", "whom", "does", "do", "did", "is", "are", "was", "were", "can", "could", "should", "would", "will", "shall", "may", "might", "must", "explain", "mean", "means", "meaning", "tell", "me", "please", "thanks", "thank", "hi", "hello", "hey", "difference", "between", "vs", "versus", "example", "examples", "simple", "simply", "terms", "exactly", "actually", "really", "work", "works", "working", "use", "used", "using", "our", "we", "us", "my", "i", "you", "your", "it", "its", "get", "gets", "thing", "things"])
 
 
 @cache

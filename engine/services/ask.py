@@ -15,15 +15,16 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time as dtime
+from datetime import UTC, datetime
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from engine.errors import BadInput, Busy, TimedOut, TutorError, WorkerCrashed
-from engine.execution import Executor
-from engine.jobs import ask as ask_job
+from engine.domain.errors import BadInput, Busy, TimedOut, TutorError, WorkerCrashed
+from engine.domain.records import LearnerRef
+from engine.domain.replies import Progress, Reply
 from engine.knowledge.answer import (
     NOT_COVERED,
     Passage,
@@ -36,12 +37,12 @@ from engine.knowledge.answer import (
     passages,
 )
 from engine.knowledge.chunks import Chunk, build_chunks, content_hash
+from engine.knowledge.dense import DenseQuery
 from engine.knowledge.lexical import LexicalIndex, tokens
 from engine.knowledge.retrieval import Ranking, TermIndex, Threshold, rank
 from engine.learning.curriculum import Curriculum
-from engine.ports.ask import AnswerFailed, Answerer, AskLimits, QuestionStore, Retriever
-from engine.replies import Progress, Reply
-from engine.store import LearnerRef
+from engine.ports.ask import Answerer, AnswerFailed, AskLimits, Retriever
+from engine.ports.executor import Executor
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +128,8 @@ class PoolRetriever:
 
     async def dense(self, base: KnowledgeBase, question: str, key: str) -> np.ndarray | None:
         """Cosines from the worker pool, or None when it cannot answer in time."""
-        query = ask_job.DenseQuery(base.hash, base.dense_texts, question, self.cache_dir)
-        job = asyncio.ensure_future(self.executor.submit(ask_job.run, query, key=f"ask:{key}",
+        query = DenseQuery(base.hash, base.dense_texts, question, self.cache_dir)
+        job = asyncio.ensure_future(self.executor.submit("ask", query, key=f"ask:{key}",
                                                          timeout=DENSE_TIMEOUT))
         done, _ = await asyncio.wait({job}, timeout=self.dense_wait)
         if not done:  # let it finish in its worker (it builds the index for the next ones)
@@ -205,7 +206,7 @@ class Ask:
                  curriculum: Callable[[], Awaitable[Curriculum]], *,
                  answerer: Answerer | None = None, threshold: Threshold | None = None,
                  clock: Callable[[], datetime] = utcnow, max_tokens: int = 400) -> None:
-        self.store: QuestionStore = store
+        self.store = store  # engine.ports.Store: learners and questions
         self.retriever = retriever
         self.quiz = quiz  # Learning.quiz: the check question is recorded like any quiz
         self.curriculum = curriculum
@@ -219,7 +220,7 @@ class Ask:
         question = check_question(text)
         started = time.perf_counter()
         ranking = await self.retriever.retrieve(question, key=learner.key)
-        learner_id = await asyncio.to_thread(self.store.upsert_learner, learner)
+        learner_id = await asyncio.to_thread(self.store.learners.upsert_learner, learner)
         top = ranking.hits[0] if ranking.hits else None
         if not tokens(question) or not self.threshold.accepts(ranking):
             await self._record(learner_id, question, ranking, answered=False, mode="off-topic")
@@ -320,9 +321,9 @@ class Ask:
         since = day_start(self.clock())
 
         def read() -> Budget:
-            limits = self.store.ask_limits(learner.platform, learner.workspace)
-            used = self.store.llm_answers_since(learner_id, since)
-            tokens_used = self.store.workspace_tokens_since(learner.platform,
+            limits = self.store.questions.ask_limits(learner.platform, learner.workspace)
+            used = self.store.questions.llm_answers_since(learner_id, since)
+            tokens_used = self.store.questions.workspace_tokens_since(learner.platform,
                                                             learner.workspace, since)
             return Budget(limits.questions_per_learner - used,
                           limits.tokens_per_workspace - tokens_used, limits)
@@ -334,7 +335,7 @@ class Ask:
         top = ranking.hits[0].chunk if ranking.hits and answered else None
         score = ranking.dense_top if ranking.dense_top is not None else ranking.lexical_top
         await asyncio.to_thread(
-            self.store.record_question, learner_id, text=question, answered=answered,
+            self.store.questions.record_question, learner_id, text=question, answered=answered,
             lesson_id=top.lesson_id if top else None,
             concept=top.concept if top else None, score=score, mode=mode, tokens=tokens,
             at=self.clock())

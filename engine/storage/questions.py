@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.ports.ask import AskLimits, QuestionStats
+from engine.storage.db import Database
 from engine.storage.models import AskLimitsRow, AskPreferenceRow, Learner, QuestionRow
 
 
@@ -18,11 +18,11 @@ def _in_workspace(platform: str, workspace: str):
     return (Learner.platform == platform) & (Learner.workspace == workspace)
 
 
-class QuestionsRepository:
-    """Expects ``sessions`` and ``_write`` (see ``SqlStore``)."""
+class QuestionRepository:
+    """``engine.ports.ask.QuestionStore`` on the shared ``Database``."""
 
-    sessions: Any
-    _write: Any
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def record_question(self, learner_id: int, *, text: str, answered: bool,
                         lesson_id: str | None, concept: str | None, score: float | None,
@@ -35,23 +35,23 @@ class QuestionsRepository:
             session.flush()
             return row.id
 
-        return self._write(add)
+        return self.db.write(add)
 
     def llm_answers_since(self, learner_id: int, since: datetime) -> int:
-        with self.sessions() as session:
+        with self.db.sessions() as session:
             return session.scalar(select(func.count(QuestionRow.id)).where(
                 QuestionRow.learner_id == learner_id, QuestionRow.mode == "llm",
                 QuestionRow.asked_at >= since)) or 0
 
     def workspace_tokens_since(self, platform: str, workspace: str, since: datetime) -> int:
-        with self.sessions() as session:
+        with self.db.sessions() as session:
             return int(session.scalar(select(func.coalesce(func.sum(QuestionRow.tokens), 0))
                                       .join(Learner, Learner.id == QuestionRow.learner_id)
                                       .where(_in_workspace(platform, workspace),
                                              QuestionRow.asked_at >= since)) or 0)
 
     def ask_limits(self, platform: str, workspace: str) -> AskLimits:
-        with self.sessions() as session:
+        with self.db.sessions() as session:
             row = session.get(AskLimitsRow, (platform, workspace))
             if row is None:
                 return AskLimits()
@@ -66,10 +66,10 @@ class QuestionsRepository:
             row.answers_per_learner = limits.questions_per_learner
             row.tokens_per_workspace = limits.tokens_per_workspace
 
-        self._write(save)
+        self.db.write(save)
 
     def shares_questions(self, learner_id: int) -> bool:
-        with self.sessions() as session:
+        with self.db.sessions() as session:
             row = session.get(AskPreferenceRow, learner_id)
             return bool(row and row.share_questions)
 
@@ -81,11 +81,11 @@ class QuestionsRepository:
             else:
                 row.share_questions = share
 
-        self._write(save)
+        self.db.write(save)
 
     def question_stats(self, platform: str, workspace: str, start: datetime, end: datetime,
                        *, texts: int = 5) -> QuestionStats:
-        with self.sessions() as session:
+        with self.db.sessions() as session:
             rows = session.execute(
                 select(QuestionRow.learner_id, QuestionRow.answered, QuestionRow.concept,
                        QuestionRow.text, AskPreferenceRow.share_questions)

@@ -2,7 +2,7 @@
 each workspace's daily budgets for LLM-written answers.
 
 Revision ID: 0008_questions
-Revises: 0005_keep_claims
+Revises: 0006_slack_oauth
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_questions"
-down_revision = "0005_keep_claims"
+down_revision = "0006_slack_oauth"
 branch_labels = None
 depends_on = None
 

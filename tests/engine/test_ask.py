@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from engine.errors import TutorError
+from engine.domain.errors import TutorError
+from engine.domain.records import LearnerRef
 from engine.knowledge.answer import CITATION
-from engine.store import LearnerRef
-from engine.tutor import Tutor
+from engine.services.tutor import Tutor
 from tests.engine.executors import ThreadExecutor
 
 ANA = LearnerRef("slack", "T1", "U-ana", "Ana Secret-Name")
@@ -40,7 +40,7 @@ async def test_a_covered_question_gets_quotes_sources_a_demo_and_a_check_questio
     # answering the check question records an attempt, like any quiz
     answered = await tutor.press(ANA, reply.buttons[0].id)
     assert answered.facts["recorded"] is True
-    record = tutor.store.learner_record(ANA)
+    record = tutor.store.learners.learner_record(ANA)
     assert [a.question_id for a in record.attempts] == [reply.facts["question_id"]]
 
 
@@ -68,7 +68,7 @@ async def test_off_topic_is_said_plainly_cites_nothing_and_is_recorded(tutor):
     assert len(closest) == 1 and "/learn " in closest[0]
     assert not reply.buttons
     now = datetime.now(UTC)
-    stats = tutor.store.question_stats("slack", "T1", datetime(2000, 1, 1, tzinfo=UTC), now)
+    stats = tutor.store.questions.question_stats("slack", "T1", datetime(2000, 1, 1, tzinfo=UTC), now)
     assert (stats.asked, stats.unanswered) == (1, 1)
     assert stats.unanswered_texts == ()  # Ana did not allow her text to be shown
 
@@ -83,7 +83,7 @@ async def test_bad_questions_get_a_clear_answer_and_store_nothing(tutor, line, e
     with pytest.raises(TutorError) as caught:
         await tutor.handle(ANA, line)
     assert expected in caught.value.user_message
-    stats = tutor.store.question_stats("slack", "T1", datetime(2000, 1, 1, tzinfo=UTC),
+    stats = tutor.store.questions.question_stats("slack", "T1", datetime(2000, 1, 1, tzinfo=UTC),
                                        datetime.now(UTC))
     assert stats.asked == 0
 
@@ -93,7 +93,7 @@ async def test_the_index_is_built_once_per_content_not_per_question(tutor):
     await tutor.handle(BEN, "/ask what does temperature do?")
     assert tutor.retriever.builds == 1
     first = (await tutor.retriever.knowledge()).hash
-    from engine.store import ContentRecord
+    from engine.domain.records import ContentRecord
 
     lesson = {"id": "guardrails", "concept": "guardrails", "title": "Guardrails for LLM apps",
               "body": "A guardrail checks a model's output against rules before a user sees "
@@ -101,7 +101,7 @@ async def test_the_index_is_built_once_per_content_not_per_question(tutor):
               "example": "A support bot's guardrail refuses to quote account numbers.",
               "product": "Budget latency for guardrails: each check adds a model call.",
               "demo": "/next-token The guardrail", "aliases": ["guardrail"]}
-    tutor.store.save_content([ContentRecord("lesson", "guardrails", lesson, "team.yaml")])
+    tutor.store.library.save_content([ContentRecord("lesson", "guardrails", lesson, "team.yaml")])
     tutor.learning._checked = float("-inf")  # the next read looks at the database again
     reply = await tutor.handle(ANA, "/ask what is a guardrail?")
     assert tutor.retriever.builds == 2 and (await tutor.retriever.knowledge()).hash != first
@@ -115,7 +115,7 @@ async def test_forget_me_deletes_the_learners_questions(tutor):
     done = await tutor.press(ANA, forget.buttons[0].id)
     assert done.facts["deleted"]["questions"] == 1
     assert "1 questions asked" in done.text
-    stats = tutor.store.question_stats("slack", "T1", datetime(2000, 1, 1, tzinfo=UTC),
+    stats = tutor.store.questions.question_stats("slack", "T1", datetime(2000, 1, 1, tzinfo=UTC),
                                        datetime.now(UTC))
     assert stats.asked == 1 and stats.askers == 1
 
@@ -138,5 +138,35 @@ async def test_facilitators_set_the_budgets_from_cohort(tutor):
     reply = await tutor.handle(ANA, "/cohort ask_answers=5 ask_tokens=1000", admin=True,
                                channel="C1")
     assert "5 AI answers per learner a day, 1,000 tokens" in reply.text
-    limits = tutor.store.ask_limits("slack", "T1")
+    limits = tutor.store.questions.ask_limits("slack", "T1")
     assert (limits.questions_per_learner, limits.tokens_per_workspace) == (5, 1000)
+
+
+async def test_the_weekly_digest_counts_questions_and_shows_only_shared_text(store):
+    from datetime import timedelta
+
+    from engine.domain.records import WorkspaceSettings
+    from tests.engine.daily_helpers import Board, Clock, make_scheduler, utc
+    from tests.engine.test_scheduler import tick_until
+
+    asked = utc(2025, 1, 8, 10, 0)  # the week before Monday 13 January
+    ana = store.learners.upsert_learner(ANA)
+    ben = store.learners.upsert_learner(BEN)
+    store.questions.set_shares_questions(ben, True)
+    for learner, text, answered, concept in (
+            (ana, "how do I expense a taxi?", False, None),
+            (ben, "can you order lunch?", False, None),
+            (ben, "what is an epoch?", True, "batches-epochs")):
+        store.questions.record_question(learner, text=text, answered=answered,
+                                        lesson_id=concept, concept=concept, score=0.5,
+                                        mode="extractive", tokens=0, at=asked)
+    store.workspaces.save_workspace_settings(
+        WorkspaceSettings("slack", "T1", "Europe/Warsaw", "CLEADS"))
+    board = Board(Clock(utc(2025, 1, 13, 7, 0)))
+    scheduler = make_scheduler(store, board, executor=ThreadExecutor())
+    await tick_until(scheduler, board.clock, utc(2025, 1, 13, 12), timedelta(minutes=30))
+    (digest,) = board.posts
+    text = digest.reply.text
+    assert "**3** asked by 2 learners, 2 not covered" in text
+    assert "Most asked topics: Batches & epochs 1" in text
+    assert "“can you order lunch?”" in text and "taxi" not in text
