@@ -1,0 +1,1 @@
+"""What /ask knows beyond the lessons: the glossary of terms a product team meets."""
