@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.knowledge.evaluation import EvalSetError, load_eval_set, question_key
+from engine.knowledge.eval_set import EvalSetError, load_eval_set, question_key
 from tests.engine.knowledge.lesson_ids import EXISTING_LESSON_IDS, LESSON_IDS
 
 EVAL_FILE = Path(__file__).parents[3] / "bench" / "data" / "ask_eval.yaml"
