@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from bench.common import peak_rss_mib, report, timed  # noqa: E402
+from engine.commands.parsing import parse  # noqa: E402
+from engine.domain.replies import no_progress  # noqa: E402
 from engine.jobs import next_token  # noqa: E402
-from engine.parsing import parse  # noqa: E402
-from engine.replies import no_progress  # noqa: E402
 
 LINES = (
     "/next-token The cat sat on th seed=7",

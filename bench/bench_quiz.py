@@ -17,16 +17,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import on_each_database, report  # noqa: E402
 from bot import migrate  # noqa: E402
-from engine.replies import no_progress  # noqa: E402
+from engine.domain.records import LearnerRef  # noqa: E402
+from engine.domain.replies import no_progress  # noqa: E402
+from engine.jobs import resolve  # noqa: E402
+from engine.services.tutor import Tutor  # noqa: E402
 from engine.storage.db import make_engine  # noqa: E402
 from engine.storage.repository import SqlStore  # noqa: E402
-from engine.store import LearnerRef  # noqa: E402
-from engine.tutor import Tutor  # noqa: E402
 
 
 class InlineExecutor:
-    async def submit(self, fn, *args, key, timeout, on_progress=None):
-        return await asyncio.to_thread(fn, *args, no_progress)
+    async def submit(self, job, *args, key, timeout, on_progress=None):
+        return await asyncio.to_thread(resolve(job), *args, no_progress)
 
 
 async def bench(url: str, label: str) -> None:
@@ -49,7 +50,7 @@ async def bench(url: str, label: str) -> None:
     report(f"{label}: answer press", presses)
     report(f"{label}: /progress (record, summary, PNG)", renders)
     learners = [LearnerRef("discord", "G1", f"b{i}-{time.time_ns()}") for i in range(50)]
-    ids = [(lr, f"quiz:{store.create_prompt(lr, 'lo-01').id}:0") for lr in learners
+    ids = [(lr, f"quiz:{store.quizzes.create_prompt(lr, 'lo-01').id}:0") for lr in learners
            for _ in range(10)]
     start = time.perf_counter()
     await asyncio.gather(*(tutor.press(lr, bid) for lr, bid in ids))

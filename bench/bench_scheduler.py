@@ -19,12 +19,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import on_each_database, report  # noqa: E402
 from bot import migrate  # noqa: E402
-from engine.execution import WorkerPool  # noqa: E402
+from engine.domain.records import ChannelRef
 from engine.learning.curriculum import default_curriculum  # noqa: E402
-from engine.learning.schedule import ChannelRef, QuizSchedule, parse_hhmm  # noqa: E402
-from engine.scheduler import QuizScheduler, SchedulerConfig  # noqa: E402
+from engine.learning.schedule import QuizSchedule, parse_hhmm  # noqa: E402
+from engine.services.scheduler import QuizScheduler, SchedulerConfig  # noqa: E402
 from engine.storage.db import make_engine  # noqa: E402
 from engine.storage.repository import SqlStore  # noqa: E402
+from engine.workers.pool import WorkerPool  # noqa: E402
 
 CHANNELS = 200
 QUIZ_AT = datetime(2025, 1, 15, 8, tzinfo=UTC)  # 09:00 in Warsaw
@@ -44,7 +45,7 @@ async def bench(url: str, label: str) -> None:
     for i in range(CHANNELS):
         schedule = QuizSchedule(ChannelRef("slack", "T1", f"C{i}"), parse_hhmm("09:00"),
                                 "Europe/Warsaw", "everyday")
-        store.save_schedule(schedule, now=QUIZ_AT - timedelta(days=1))
+        store.schedules.save_schedule(schedule, now=QUIZ_AT - timedelta(days=1))
     now = [QUIZ_AT - timedelta(hours=1)]
     pool = WorkerPool(workers=1)
     await pool.start()

@@ -14,9 +14,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import report, timed  # noqa: E402
+from engine.commands.parsing import parse  # noqa: E402
+from engine.domain.replies import no_progress  # noqa: E402
 from engine.jobs import tokenize  # noqa: E402
-from engine.parsing import parse  # noqa: E402
-from engine.replies import no_progress  # noqa: E402
 
 LINE = "/tokenize Tokenization decides what an LLM costs: My name is Pawel, and I ship products."
 

@@ -117,9 +117,9 @@ def bench_accuracy(seeds: range) -> None:
 
 def bench_end_to_end(runs: int, seed: int) -> None:
     """The job as a worker runs it: parse -> train -> picture -> Reply."""
+    from engine.commands.parsing import parse
+    from engine.domain.replies import no_progress
     from engine.jobs import train_demo
-    from engine.parsing import parse
-    from engine.replies import no_progress
 
     train_demo.warm()
     for line, goal, repeat in (

@@ -13,16 +13,16 @@ import sys
 from pathlib import Path
 
 for _name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-    os.environ[_name] = "1"  # as engine.execution sets them in every worker
+    os.environ[_name] = "1"  # as engine.workers.pool sets them in every worker
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
 from bench.common import peak_rss_mib, report, timed  # noqa: E402
 from bot.app import WARMUPS  # noqa: E402
+from engine.commands.parsing import parse  # noqa: E402
+from engine.domain.replies import no_progress  # noqa: E402
 from engine.jobs import attention, embed, position, tokenize  # noqa: E402
-from engine.parsing import parse  # noqa: E402
-from engine.replies import no_progress  # noqa: E402
 
 # 12 tokens for MiniLM: [CLS] + 10 word pieces + [SEP]
 ATTENTION = "/attention The product team ships a small feature every single week"

@@ -10,22 +10,21 @@ import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
+from sqlalchemy import Engine
+
 from bot import migrate
 from bot.settings import CoreSettings
-from engine.errors import TutorError
-from engine.execution import WorkerPool
-from engine.jobs import next_token as next_token_job
-from engine.jobs import tokenize as tokenize_job
-from engine.jobs import train_demo as train_demo_job
-from engine.scheduler import Clock, Poster, QuizScheduler, SchedulerConfig
+from engine.domain.errors import TutorError
+from engine.services.scheduler import Clock, Poster, QuizScheduler, SchedulerConfig
+from engine.services.tutor import Tutor
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
-from engine.tutor import Tutor
+from engine.workers.pool import WorkerPool
 
 log = logging.getLogger(__name__)
 
 SCHEDULER_STOP = 5.0  # s the scheduler's tick under way may take to finish at shutdown
-WARMUPS = (tokenize_job.warm, train_demo_job.warm, next_token_job.warm)
+WARMUPS = ("tokenize", "train_demo", "next_token")  # names in engine.jobs.WARMUPS
 
 
 class SetupError(TutorError):
@@ -47,6 +46,12 @@ def prepare_environment(settings: CoreSettings) -> None:
     os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(settings.data_dir / "tiktoken-cache"))
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+def open_engine(settings: CoreSettings) -> Engine:
+    """A SQLAlchemy engine on the configured database (for libraries that need one: Slack's
+    OAuth installation store)."""
+    return make_engine(settings.db_url)
 
 
 def open_store(settings: CoreSettings) -> SqlStore:

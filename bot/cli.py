@@ -19,9 +19,9 @@ from bot.console.adapter import ConsoleAdapter
 from bot.console.simulate import SIMULATED_TZ, SimClock, simulate_day
 from bot.content import content_command
 from bot.settings import CoreSettings, DiscordSettings, SlackSettings, describe_errors
-from engine.errors import TutorError
-from engine.learning.schedule import zone
-from engine.store import LearnerRef
+from engine.domain.clock import zone
+from engine.domain.errors import TutorError
+from engine.domain.records import LearnerRef
 
 
 def _parser() -> argparse.ArgumentParser:

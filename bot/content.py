@@ -13,6 +13,7 @@ from typing import TextIO
 
 from bot.app import open_store
 from bot.settings import CoreSettings
+from engine.domain.records import ContentRecord
 from engine.learning.curriculum import (
     ContentError,
     Curriculum,
@@ -20,7 +21,6 @@ from engine.learning.curriculum import (
     default_curriculum,
     load_curriculum,
 )
-from engine.store import ContentRecord
 
 
 def content_command(settings: CoreSettings, action: str, files: Sequence[str],
@@ -31,7 +31,7 @@ def content_command(settings: CoreSettings, action: str, files: Sequence[str],
     store = open_store(settings) if action == "load" else None
     try:
         if store is not None:  # replacing stored items by id is fine; other clashes are not
-            base = _base_with(store.content(), files, base)
+            base = _base_with(store.library.content(), files, base)
         try:
             loaded = load_curriculum(files, base=base)
         except ContentError as error:
@@ -50,7 +50,7 @@ def content_command(settings: CoreSettings, action: str, files: Sequence[str],
                                  _source(files)) for i in lessons]
         records += [ContentRecord("question", i.id, i.model_dump(mode="json", exclude_none=True),
                                   _source(files)) for i in questions]
-        replaced = store.save_content(records)
+        replaced = store.library.save_content(records)
         print(f"Loaded {len(lessons)} lessons and {len(questions)} questions "
               f"({replaced} replaced earlier versions). Quizzes use them from now on.", file=out)
         return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from engine.errors import TutorError
+from engine.domain.errors import TutorError
 
 APOLOGY = "Sorry — something went wrong on my side (error id `{ref}`). Please try again."
 

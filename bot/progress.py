@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 
 import aiohttp
 
-from engine.replies import Progress
+from engine.domain.replies import Progress
 
 log = logging.getLogger(__name__)
 

@@ -63,13 +63,6 @@ def _open_fence(piece: str) -> str | None:
     return FENCE + tag if newline and _LANGUAGE.fullmatch(tag) else FENCE
 
 
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, ending in an ellipsis when cut."""
-    if len(text) <= limit:
-        return text
-    return text[:limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
-
-
 def progress_bar(fraction: float, width: int = BAR_WIDTH) -> str:
     """``▰▰▰▰▱▱▱▱▱▱ 40%``: the share done, clamped to 0-100%."""
     share = min(max(fraction, 0.0), 1.0)

@@ -14,11 +14,10 @@ from typing import TextIO
 
 from bot.console.completion import Known, candidates, sources
 from bot.errors import user_message
-from engine.errors import TutorError
-from engine.learning.schedule import ChannelRef
-from engine.replies import Progress, Reply
-from engine.store import LearnerRef
-from engine.tutor import Tutor
+from engine.domain.errors import TutorError
+from engine.domain.records import ChannelRef, LearnerRef
+from engine.domain.replies import Progress, Reply
+from engine.services.tutor import Tutor
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Mapping
 
 from engine import commands as table
 from engine.commands import Command
-from engine.errors import TutorError
-from engine.options import ChoiceListOption, ChoiceOption, Option, TextArg
+from engine.commands.options import ChoiceListOption, ChoiceOption, Option, TextArg
+from engine.domain.errors import TutorError
 
 Known = Mapping[str, tuple[str, ...]]  # suggestion source -> its values (Tutor.suggestions)
 

@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.console.adapter import ConsoleAdapter
-from engine.daily_store import LearnerSettings, WorkspaceSettings
-from engine.errors import TutorError
+from engine.domain.clock import zone
+from engine.domain.errors import TutorError
+from engine.domain.records import ChannelRef, LearnerRef, LearnerSettings, WorkspaceSettings
+from engine.domain.replies import Reply
 from engine.learning.review import new_card, review
-from engine.learning.schedule import ChannelRef, QuizSchedule, local_instant, zone
-from engine.replies import Reply
-from engine.scheduler import QuizScheduler, SchedulerConfig
-from engine.store import LearnerRef
-from engine.tutor import Tutor
+from engine.learning.schedule import QuizSchedule, local_instant
+from engine.services.scheduler import QuizScheduler, SchedulerConfig
+from engine.services.tutor import Tutor
 
 WORKSPACE = "local"
 SIMULATED_TZ = "UTC"
@@ -90,14 +90,14 @@ def seed_demo(tutor: Tutor, day: date, tz: str, start: datetime) -> None:
     """Schedules, a weekly digest channel (Mondays), and a learner with a review due."""
     store = tutor.store
     for channel, at, topic, window in SCHEDULES:
-        store.save_schedule(QuizSchedule(ChannelRef("console", WORKSPACE, channel), at, tz,
+        store.schedules.save_schedule(QuizSchedule(ChannelRef("console", WORKSPACE, channel), at, tz,
                                          "everyday", topic, window), now=start)
-    store.save_workspace_settings(WorkspaceSettings("console", WORKSPACE, tz, "facilitators"))
-    you = store.upsert_learner(LearnerRef("console", WORKSPACE, "you", "You"))
-    store.save_learner_settings(you, LearnerSettings(tz, True, time(8, 0)))
+    store.workspaces.save_workspace_settings(WorkspaceSettings("console", WORKSPACE, tz, "facilitators"))
+    you = store.learners.upsert_learner(LearnerRef("console", WORKSPACE, "you", "You"))
+    store.learners.save_learner_settings(you, LearnerSettings(tz, True, time(8, 0)))
     answered = start - timedelta(days=2)
     card = review(new_card("tok-01", answered), True, answered)  # due about now
-    store.update_card(you, "tok-01", lambda _: card)
+    store.reviews.update_card(you, "tok-01", lambda _: card)
 
 
 async def simulate_day(tutor: Tutor, clock: SimClock, out: TextIO, image_dir: Path, *,

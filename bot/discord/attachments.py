@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from PIL import Image as PILImage
 from PIL import ImageSequence
 
-from engine.replies import Image
+from engine.domain.replies import Image
 
 FILES_PER_MESSAGE = 10
 REQUEST_BYTES = 25 * 1024 * 1024

@@ -15,7 +15,7 @@ from typing import Any
 
 import discord
 
-from engine.replies import Button
+from engine.domain.replies import Button
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Iterable
 
@@ -32,12 +33,11 @@ from bot.discord.priority import AckFirst
 from bot.discord.scope import scoped, split_scope
 from bot.discord.visibility import defer_privately, private_first
 from bot.settings import DiscordSettings
-from engine import commands as table
-from engine.commands import Command, Request
-from engine.errors import TutorError
-from engine.scheduler import SchedulerConfig
-from engine.store import LearnerRef
-from engine.tutor import Tutor
+from engine.commands import COMMANDS, Command, Request
+from engine.domain.errors import TutorError
+from engine.domain.records import LearnerRef
+from engine.services.scheduler import SchedulerConfig
+from engine.services.tutor import Tutor
 
 log = logging.getLogger(__name__)
 
@@ -89,15 +89,19 @@ class TutorBot(discord.Client):
         self._warned_hook = False
         self.connected = asyncio.Event()  # set on the first READY (serve starts the scheduler)
         self.tree = app_commands.CommandTree(self)
-        entries = table.COMMANDS.values() if commands is None else commands
-        for command in app_commands_for(entries, self.answer_command, self.suggestions):
+        if commands is None:
+            commands = tutor.commands.values() if tutor is not None else COMMANDS.values()
+        self.commands = {c.name: c for c in commands}
+        for command in app_commands_for(self.commands.values(), self.answer_command,
+                                        self.suggestions):
             self.tree.add_command(command)
         errors.install(self.tree, self.settle)
         self.early: EarlyDefer | None = None
         # answering: acknowledge from the gateway frame (early.py) — unless REST goes
         # through an HTTP proxy discord.py knows of and the early path would not
         if tutor is not None and not options.get("proxy"):
-            self.early = EarlyDefer(settings.api_base, defer_privately,
+            self.early = EarlyDefer(settings.api_base,
+                                    functools.partial(defer_privately, commands=self.commands),
                                     user_agent=self.http.user_agent, on_sent=self.acks.hold)
             state = getattr(self, "_connection", None)  # discord.py's ConnectionState
             if not self.early.install(getattr(state, "parsers", {})):
@@ -130,14 +134,14 @@ class TutorBot(discord.Client):
         try:
             tutor = self._tutor()
             server, action = split_scope(action)
-            outbox = await self._acknowledge(interaction, private=private_first(action))
+            outbox = await self._acknowledge(interaction, private=private_first(action, self.commands))
             reply = await tutor.press(learner_of(interaction, server), action,
                                       on_progress=outbox.progress,
                                       request_key=f"discord:{interaction.id}",
                                       admin=is_admin(interaction),
                                       channel=channel_of(interaction))
             if server and interaction.guild_id is None:  # the conversation stays in it
-                reply = await scoped(reply, server, tutor.store.save_action)
+                reply = await scoped(reply, server, tutor.store.actions.save_action)
             await outbox.send(reply)
         except Exception as err:  # discord.py would only log it: same handler as commands
             await errors.report(interaction, err, self.settle)
@@ -189,7 +193,7 @@ class TutorBot(discord.Client):
             if not await self._until_connected(connection) or self.tutor is None:
                 await connection  # a failed login raises here
                 return
-            poster = ChannelPoster(self, self.tutor.store.save_action)
+            poster = ChannelPoster(self, self.tutor.store.actions.save_action)
             async with running_scheduler(self.tutor, {PLATFORM: poster}, config=scheduler):
                 await connection
         finally:
@@ -216,12 +220,14 @@ async def run_bot(settings: DiscordSettings, tutor: Tutor) -> None:
         await bot.serve(settings.token.get_secret_value())
 
 
-async def sync_commands(settings: DiscordSettings, guild_id: int | None = None,
+async def sync_commands(settings: DiscordSettings, guild_id: int | None = None, *,
+                        commands: Iterable[Command] | None = None,
                         ) -> list[app_commands.AppCommand]:
-    """Register the app commands globally, or in one server (immediate; for development).
+    """Register the app commands (the table's, or ``commands``) globally, or in one server
+    (immediate; for development).
 
     Explicit, not on every start: Discord allows 200 command creations a day per server."""
-    bot = TutorBot(settings)
+    bot = TutorBot(settings, commands=commands)
     async with bot:
         await bot.login(settings.token.get_secret_value())
         if guild_id is None:

@@ -3,7 +3,7 @@
 Each table option becomes a typed parameter: whole numbers and numbers with their ranges,
 yes/no as a boolean, short enumerations as choices, long enumerations and lists with
 autocomplete, and the free text as a string. Discord hands the values over raw; the one
-generated callback passes them to ``engine.parsing.build`` so validation (and every error
+generated callback passes them to ``engine.commands.parsing.build`` so validation (and every error
 message) is the same as on Slack and the console.
 """
 
@@ -18,10 +18,9 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.text import ELLIPSIS, clip
+from bot.text import ELLIPSIS
 from engine.commands import Command, Request
-from engine.errors import TutorError
-from engine.options import (
+from engine.commands.options import (
     BoolOption,
     ChoiceListOption,
     ChoiceOption,
@@ -31,7 +30,9 @@ from engine.options import (
     Option,
     TextArg,
 )
-from engine.parsing import build, parse
+from engine.commands.parsing import CommandTable, build_request
+from engine.domain.errors import TutorError
+from engine.domain.text import shorten
 
 DESCRIPTION_MAX = 100  # characters in a command or option description
 OPTIONS_MAX = 25  # options per command
@@ -51,9 +52,9 @@ Handler = Callable[[discord.Interaction, Command, Request], Awaitable[None]]
 Suggestions = Callable[[str], Awaitable[tuple[str, ...]]]  # a source's values (Tutor.suggestions)
 
 
-def shorten(text: str, limit: int = DESCRIPTION_MAX) -> str:
+def plain_line(text: str, limit: int = DESCRIPTION_MAX) -> str:
     """``text`` as one plain line cut to ``limit`` characters with an ellipsis; never empty."""
-    return clip(" ".join(_plain(text).split()) or ELLIPSIS, limit)
+    return shorten(" ".join(_plain(text).split()) or ELLIPSIS, limit)
 
 
 class OptionTransformer(app_commands.Transformer):
@@ -108,7 +109,7 @@ class SuggestingTransformer(OptionTransformer):
         source = getattr(self.option, "source", None)
         if source and self.suggestions is not None:
             known += await self.suggestions(source)
-        return [app_commands.Choice(name=shorten(name, CHOICE_TEXT_MAX), value=text)
+        return [app_commands.Choice(name=plain_line(name, CHOICE_TEXT_MAX), value=text)
                 for name, text in suggest(self.option, str(value or ""), self.examples, known)]
 
 
@@ -153,7 +154,7 @@ class SuggestingTextTransformer(TextTransformer):
                            ) -> list[app_commands.Choice[str]]:
         assert self.arg.source is not None
         values = matching(await self.suggestions(self.arg.source), str(value or ""))
-        return [app_commands.Choice(name=shorten(v, CHOICE_TEXT_MAX), value=v)
+        return [app_commands.Choice(name=plain_line(v, CHOICE_TEXT_MAX), value=v)
                 for v in values[:CHOICES_MAX] if len(v) <= CHOICE_TEXT_MAX]
 
 
@@ -179,7 +180,7 @@ def example_values(command: Command) -> dict[str, tuple[str, ...]]:
     found: dict[str, list[str]] = {o.name: [] for o in command.options}
     for example in command.examples:
         try:
-            request = parse(example)
+            request = CommandTable([command]).parse(example)
         except TutorError:
             continue  # an example that does not parse is the table's bug, not ours
         for option in command.options:
@@ -296,7 +297,7 @@ def signature(command: Command, suggestions: Suggestions | None = None) -> Signa
         default = inspect.Parameter.empty if required else None
         params.append(inspect.Parameter(py, inspect.Parameter.KEYWORD_ONLY, annotation=shape,
                                         default=default))
-        described[py] = shorten(help_text)
+        described[py] = plain_line(help_text)
         if py != name:
             renamed[py] = name
     text = next(iter(table_name)) if command.text else None
@@ -306,22 +307,22 @@ def signature(command: Command, suggestions: Suggestions | None = None) -> Signa
 def app_command(command: Command, handler: Handler,
                 suggestions: Suggestions | None = None) -> app_commands.Command:
     """One Discord app command for a table entry; its callback builds the Request through
-    ``engine.parsing.build`` (the same validation as Slack and the console)."""
+    ``engine.commands.parsing.build_request`` (the same validation as Slack and the console)."""
     sig = signature(command, suggestions)
 
     async def callback(interaction: discord.Interaction, **values: Any) -> None:
         raw = {sig.table_name[k]: v for k, v in values.items()
                if v is not None and k != sig.text}
-        request = build(command.name, raw, values.get(sig.text) if sig.text else None)
+        request = build_request(command, raw, values.get(sig.text) if sig.text else None)
         await handler(interaction, command, request)
 
     first = inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                               annotation=discord.Interaction)
     callback.__signature__ = inspect.Signature([first, *sig.params])  # type: ignore[attr-defined]
-    callback.__qualname__ = callback.__name__ = command.handler
+    callback.__qualname__ = callback.__name__ = command.name.replace("-", "_")
     callback.__discord_app_commands_param_description__ = sig.described  # type: ignore[attr-defined]
     callback.__discord_app_commands_param_rename__ = sig.renamed  # type: ignore[attr-defined]
-    result = app_commands.Command(name=command.name, description=shorten(command.help),
+    result = app_commands.Command(name=command.name, description=plain_line(command.help),
                                   callback=callback, extras={"table": command})
     if command.admin:  # a hint server admins can override: the server checks too (client.py)
         result.default_permissions = ADMIN_PERMISSIONS

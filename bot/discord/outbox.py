@@ -23,7 +23,7 @@ from bot.discord import attachments
 from bot.discord.buttons import button_view
 from bot.discord.text import progress_line, split_message, with_footer
 from bot.progress import ProgressMessage
-from engine.replies import Image, Progress, Reply
+from engine.domain.replies import Image, Progress, Reply
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ import discord
 
 from bot.discord.outbox import NO_MENTIONS, message_kwargs, render
 from bot.discord.scope import scoped
-from engine.learning.schedule import ChannelRef
-from engine.replies import Reply
+from engine.domain.records import ChannelRef
+from engine.domain.replies import Reply
 
 PLATFORM = "discord"
 DM_PREFIX = "@"

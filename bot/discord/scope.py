@@ -10,13 +10,12 @@ the answer's own buttons get the same prefix, so a whole review stays in that se
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable
-from dataclasses import replace
 
 from bot.discord.buttons import CUSTOM_ID_MAX
-from engine.replies import Reply
+from engine.domain.replies import Reply
+from engine.services.buttons import store_long_ids
 
 SCOPED = re.compile(r"in:(\d{1,20}):(.+)", re.S)
 
@@ -28,14 +27,7 @@ def split_scope(action: str) -> tuple[str | None, str]:
 
 
 async def scoped(reply: Reply, server: str, save_action: Callable[[str], str]) -> Reply:
-    """``reply`` with every button acting for ``server``. An id that would grow past
-    Discord's 100 characters is stored first (``save_action(action) -> key``, blocking, run
-    in a thread) and referred to by its key, as the Tutor does for long actions."""
-    buttons = []
-    for button in reply.buttons:
-        action = f"in:{server}:{button.id}"
-        if len(action) > CUSTOM_ID_MAX:
-            key = await asyncio.to_thread(save_action, button.id)
-            action = f"in:{server}:b:{key}"
-        buttons.append(replace(button, id=action))
-    return replace(reply, buttons=tuple(buttons))
+    """``reply`` with every button acting for ``server``; an id that would grow past
+    Discord's 100 characters is stored first and referred to by its key, as the Tutor does
+    for long actions (``engine.services.buttons``)."""
+    return await store_long_ids(reply, save_action, prefix=f"in:{server}:", limit=CUSTOM_ID_MAX)

@@ -8,7 +8,8 @@ words, a code block that spans a cut closed and reopened).
 
 from __future__ import annotations
 
-from bot.text import clip, progress_bar, split
+from bot.text import progress_bar, split
+from engine.domain.text import shorten
 
 MESSAGE_MAX = 2000  # characters of content per Discord message
 EMPTY = "…"  # a message needs some content
@@ -17,7 +18,7 @@ EMPTY = "…"  # a message needs some content
 def progress_line(text: str, fraction: float | None) -> str:
     """A progress report as one short message: the text and, if known, a bar with percent."""
     line = f"⏳ {text}" if fraction is None else f"⏳ {text}\n{progress_bar(fraction)}"
-    return clip(line, MESSAGE_MAX)
+    return shorten(line, MESSAGE_MAX)
 
 
 def with_footer(text: str, command: str | None) -> str:

@@ -23,8 +23,8 @@ from bot.slack.admin import AdminCheck
 from bot.slack.core import SlackCore
 from bot.slack.dedupe import EventDedupe
 from bot.slack.inflight import InFlight, ShutdownBudget
-from engine.storage.deliveries import ClaimLog
-from engine.tutor import Tutor
+from engine.ports import DeliveryLog
+from engine.services.tutor import Tutor
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def build_client(settings: SlackSettings, session: ClientSession | None = None
     )
 
 
-def build_app(settings: SlackSettings, tutor: Tutor, *, claims: ClaimLog | None,
+def build_app(settings: SlackSettings, tutor: Tutor, *, claims: DeliveryLog | None,
               oauth: AsyncOAuthSettings | None = None, session: ClientSession | None = None,
               bot_name: str = "tutorbot", in_flight: InFlight | None = None) -> AsyncApp:
     """The Bolt app with its middleware, listeners and the one global error handler."""

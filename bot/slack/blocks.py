@@ -6,8 +6,9 @@ import logging
 import re
 from collections.abc import Iterable
 
-from bot.text import FENCE, clip, progress_bar, split
-from engine.replies import Button, Progress
+from bot.text import FENCE, progress_bar, split
+from engine.domain.replies import Button, Progress
+from engine.domain.text import shorten
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def message_blocks(text: str, buttons: Iterable[Button] = (), footer: str | None
 
 def fallback(text: str) -> str:
     """The top-level ``text`` sent beside blocks."""
-    return clip(text, FALLBACK_TEXT_MAX)
+    return shorten(text, FALLBACK_TEXT_MAX)
 
 
 def progress_text(report: Progress, command: str) -> str:

@@ -11,7 +11,6 @@ from typing import Any
 from aiohttp import ClientSession
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.actions import may_need_admin, needs_admin
 from bot.slack.admin import AdminCheck
 from bot.slack.blocks import unescape
 from bot.slack.inflight import InFlight
@@ -19,9 +18,10 @@ from bot.slack.origin import Origin
 from bot.slack.outbox import Outbox
 from bot.slack.webapi import ResponseUrl
 from engine.commands import COMMANDS, Request
-from engine.parsing import find_command, parse, parse_args
-from engine.replies import Reply
-from engine.tutor import Tutor
+from engine.commands.actions import may_need_admin, needs_admin
+from engine.commands.parsing import find_command, parse, parse_args
+from engine.domain.replies import Reply
+from engine.services.tutor import Tutor
 
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 HELP = "/help"

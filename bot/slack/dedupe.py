@@ -17,8 +17,8 @@ from typing import Any
 
 from slack_bolt.response import BoltResponse
 
-from engine.errors import TutorError
-from engine.storage.deliveries import ClaimLog
+from engine.domain.errors import TutorError
+from engine.ports import DeliveryLog
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ CONTEXT_KEY = "tutorbot_claim"
 class EventDedupe:
     """A Bolt listener middleware for event listeners, plus ``finish`` for when they are done."""
 
-    def __init__(self, claims: ClaimLog | None) -> None:
+    def __init__(self, claims: DeliveryLog | None) -> None:
         self.claims = claims
         self._count = 0
         self._tasks: set[asyncio.Task] = set()

@@ -16,10 +16,10 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.installation_store.models import Bot, Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.stateless import StatelessOAuthStateStore
+from sqlalchemy import Engine
 
 from bot.settings import SlackSettings
 from bot.slack.manifest import BOT_SCOPES
-from engine.storage.db import make_engine
 
 STATE_SECONDS = 300  # a captured `state` is replayable only this long
 
@@ -59,11 +59,10 @@ def authorization_url(api_url: str) -> str:
     return f"{root}/oauth/v2/authorize"
 
 
-def installation_store(client_id: str, db_url: str) -> ThreadedInstallationStore:
-    """The installation store on ``db_url``; its tables are created if missing."""
-    store = SQLAlchemyInstallationStore(client_id=client_id, engine=make_engine(db_url))
-    store.create_tables()
-    return ThreadedInstallationStore(store)
+def installation_store(client_id: str, engine: Engine) -> ThreadedInstallationStore:
+    """The installation store on the app's database (its tables come from Alembic: 0006)."""
+    return ThreadedInstallationStore(SQLAlchemyInstallationStore(client_id=client_id,
+                                                                 engine=engine))
 
 
 def oauth_settings(settings: SlackSettings, store: AsyncInstallationStore) -> AsyncOAuthSettings:

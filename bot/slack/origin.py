@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from engine.store import LearnerRef
+from engine.domain.records import LearnerRef
 
 PLATFORM = "slack"
 

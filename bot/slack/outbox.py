@@ -21,7 +21,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.origin import Origin
 from bot.slack.webapi import NOT_IN_CHANNEL, slack_error
-from engine.replies import Button, Image, Progress, Reply
+from engine.domain.replies import Button, Image, Progress, Reply
 
 log = logging.getLogger(__name__)
 

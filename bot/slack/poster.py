@@ -27,8 +27,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.origin import PLATFORM, Origin
 from bot.slack.outbox import Outbox
 from bot.slack.webapi import slack_error
-from engine.learning.schedule import ChannelRef
-from engine.replies import Reply
+from engine.domain.records import ChannelRef
+from engine.domain.replies import Reply
 
 log = logging.getLogger(__name__)
 

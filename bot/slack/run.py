@@ -14,15 +14,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.app import SetupError, build_tutor, running_scheduler, settle_heap
+from bot.app import SetupError, build_tutor, open_engine, running_scheduler, settle_heap
 from bot.settings import CoreSettings, SlackSettings
 from bot.slack.app import build_client, open_app
 from bot.slack.inflight import ShutdownBudget
 from bot.slack.origin import PLATFORM
 from bot.slack.poster import SlackPoster
 from bot.slack.server import serve_http, serve_socket_mode
-from engine.storage.db import make_engine
-from engine.storage.deliveries import ClaimLog
 
 log = logging.getLogger(__name__)
 
@@ -59,17 +57,16 @@ async def serve(core: CoreSettings, slack: SlackSettings, *, http: bool,
     check(slack, http=http)
     name = await bot_name(slack)
     async with build_tutor(core) as tutor:
-        engine = make_engine(core.db_url)
+        engine = open_engine(core)
         store = oauth = None
         if slack.oauth:
             from bot.slack.oauth import installation_store, oauth_settings
 
-            store = await asyncio.to_thread(installation_store, slack.client_id or "",
-                                            core.db_url)
+            store = installation_store(slack.client_id or "", engine)
             oauth = oauth_settings(slack, store)
         budget = ShutdownBudget()  # one for the server's stop and the answers' drain
         try:
-            async with open_app(slack, tutor, claims=ClaimLog(engine), oauth=oauth,
+            async with open_app(slack, tutor, claims=tutor.store.deliveries, oauth=oauth,
                                 bot_name=name, budget=budget) as app:
                 poster = SlackPoster(app.client, store, bot_name=name)
                 settle_heap()

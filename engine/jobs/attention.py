@@ -20,11 +20,12 @@ from engine.demos.attention_patterns import (
 )
 from engine.demos.minilm import load_minilm
 from engine.demos.tokenizers import clean_text, visible
-from engine.errors import BadInput, BadOption
+from engine.domain.errors import BadInput, BadOption
+from engine.domain.replies import Button, Image, ProgressFn, Reply
+from engine.domain.text import shorten
 from engine.plots.attention import render_grid, render_head
 from engine.plots.attention_lines import render_layer_lines
-from engine.plots.glyphs import printable, shorten
-from engine.replies import Button, Image, ProgressFn, Reply
+from engine.plots.glyphs import printable
 
 MODEL_NAMES = {"minilm": "MiniLM (all-MiniLM-L6-v2, a small BERT)", "tiny-gpt": "our tiny GPT"}
 SPECIALS = frozenset({"[CLS]", "[SEP]", "[PAD]"})

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from engine.domain.replies import Image, ProgressFn, Reply
 from engine.learning.cohort import CohortReport, cohort_text
 from engine.plots.daily import cohort_chart
-from engine.replies import Image, ProgressFn, Reply
 
 
 def run(report: CohortReport, progress: ProgressFn) -> Reply:

@@ -6,10 +6,10 @@ from engine.commands import Request
 from engine.demos.embeddings import compare_sentences, least_similar_pair, most_similar_pair
 from engine.demos.minilm import load_minilm, load_wordpiece
 from engine.demos.tokenizers import clean_text
-from engine.errors import BadInput
+from engine.domain.errors import BadInput
+from engine.domain.replies import Image, ProgressFn, Reply
+from engine.domain.text import shorten
 from engine.plots.embeddings import render_embeddings
-from engine.plots.glyphs import shorten
-from engine.replies import Image, ProgressFn, Reply
 
 MIN_SENTENCES, MAX_SENTENCES = 2, 10
 

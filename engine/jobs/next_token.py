@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine.commands import Request
+from engine.domain.replies import Button, Image, ProgressFn, Reply
 from engine.plots.text_glyphs import one_line, percent, token_label
-from engine.replies import Button, Image, ProgressFn, Reply
 
 if TYPE_CHECKING:
     from engine.demos.tiny_gpt import Distribution

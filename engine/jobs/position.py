@@ -5,9 +5,9 @@ from __future__ import annotations
 from engine.commands import Request
 from engine.demos.positions import SCHEMES, rope_relative_check, similarity_by_distance, sinusoidal
 from engine.demos.tokenizers import get_tokenizer
-from engine.errors import BadOption
+from engine.domain.errors import BadOption
+from engine.domain.replies import Image, ProgressFn, Reply
 from engine.plots.positions import render_positions
-from engine.replies import Image, ProgressFn, Reply
 
 MAX_TOKENS = 64
 EMPTY_POSITIONS = 48  # rows drawn when no text is given

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from engine.domain.replies import Image, ProgressFn, Reply
 from engine.learning.progress import ProgressSummary
 from engine.plots.progress import render_progress
-from engine.replies import Image, ProgressFn, Reply
 
 
 def run(summary: ProgressSummary, progress: ProgressFn) -> Reply:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from engine.domain.replies import Image, ProgressFn
 from engine.learning.quizzes import option_label
 from engine.learning.schema import Question
 from engine.plots.daily import answers_chart
-from engine.replies import Image, ProgressFn
 
 
 def run(question: Question, per_option: Sequence[int], progress: ProgressFn) -> Image:

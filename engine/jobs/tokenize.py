@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from engine.commands import Request
 from engine.demos.tokenizers import TOKENIZERS, Tokenization, compare
+from engine.domain.replies import Image, ProgressFn, Reply
 from engine.plots.tokens import render_token_comparison
-from engine.replies import Image, ProgressFn, Reply
 
 IDS_SHOWN = 64
 NOTES = {

@@ -17,12 +17,12 @@ from engine.commands import COMMANDS, Request
 from engine.demos.datasets import DATASETS
 from engine.demos.mlp import MLPConfig
 from engine.demos.training import EpochReport, TrainResult, animation_epochs, train
-from engine.errors import BadOption, Refused
+from engine.domain.errors import BadOption, Refused
+from engine.domain.replies import Button, Image, Progress, ProgressFn, Reply
 from engine.jobs import train_demo_notes as notes
 from engine.jobs.train_demo_view import frames, preview_png, run_view, title
 from engine.plots.playground import render_compare, render_png
 from engine.plots.playground_gif import render_gif
-from engine.replies import Button, Image, Progress, ProgressFn, Reply
 
 MAX_WORK = 500_000  # epochs x updates per epoch x layers of weights, summed over runs
 GIF_GRID = 73  # grid points per side of an animation frame (292 px / 4)

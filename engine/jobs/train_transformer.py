@@ -15,8 +15,8 @@ import time
 from functools import cache
 
 from engine.commands import Request
+from engine.domain.replies import Button, Image, Progress, ProgressFn, Reply
 from engine.plots.text_glyphs import one_line
-from engine.replies import Button, Image, Progress, ProgressFn, Reply
 
 LIVE_STEPS = 600
 DEFAULT_SECONDS = 40.0

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from engine.daily_store import ChannelPrompt
+from engine.domain.records import ChannelPrompt
 from engine.learning.curriculum import Curriculum
 from engine.learning.leaderboard import AttemptRecord
 from engine.learning.schedule import local_date, local_instant

@@ -137,7 +137,7 @@ def load_curriculum(paths: Iterable[str | Path], *, base: Curriculum | None = No
 
 
 def curriculum_from_records(records: Iterable[Any], *, base: Curriculum) -> Curriculum:
-    """``base`` extended with stored content (``engine.store.ContentRecord``s), re-validated."""
+    """``base`` extended with stored content (``engine.ports.store.ContentRecord``s), re-validated."""
     items = [(f"{r.kind}s", dict(r.data), r.source, None) for r in records]
     return _build(items, base, [])
 

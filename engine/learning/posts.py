@@ -12,11 +12,11 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 
+from engine.domain.replies import Button, Image, Reply
 from engine.learning.curriculum import Curriculum
 from engine.learning.quizzes import answer_buttons, option_label, question_message
 from engine.learning.schedule import QuizSchedule
 from engine.learning.schema import Question
-from engine.replies import Button, Image, Reply
 
 NO_REPEAT = timedelta(days=60)
 

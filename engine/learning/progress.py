@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from engine.domain.clock import zone
+from engine.domain.records import Attempt, LearnerRecord
 from engine.learning.curriculum import Curriculum
-from engine.store import Attempt, LearnerRecord
 
 LESSON_XP = 10  # reading a lesson, once per lesson
 DEMO_XP = 2  # running a demo
@@ -51,17 +51,9 @@ class ProgressSummary:
     today: date
 
 
-def zone(name: str) -> ZoneInfo:
-    """The learner's time zone; an unknown name falls back to UTC."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def active_days(record: LearnerRecord) -> set[date]:
     """Local calendar days (learner's time zone) with any activity."""
-    tz = zone(record.timezone)
+    tz = zone(record.timezone, fallback="UTC")
     stamps = [*record.lessons_done.values(), *(a.answered_at for a in record.attempts),
               *record.demo_runs]
     return {stamp.astimezone(tz).date() for stamp in stamps}
@@ -167,7 +159,7 @@ def summarize(record: LearnerRecord, curriculum: Curriculum, now: datetime,
               name: str) -> ProgressSummary:
     """The learner's progress at ``now`` (an aware datetime)."""
     concepts = mastery(record, curriculum)
-    today = now.astimezone(zone(record.timezone)).date()
+    today = now.astimezone(zone(record.timezone, fallback="UTC")).date()
     current, best = streaks(active_days(record), today)
     known = {lesson.id for lesson in curriculum.lessons}
     return ProgressSummary(
@@ -175,4 +167,4 @@ def summarize(record: LearnerRecord, curriculum: Curriculum, now: datetime,
         lessons_done=len(known & set(record.lessons_done)),
         lessons_total=len(curriculum.lessons), current_streak=current, best_streak=best,
         xp=total_xp(record, curriculum), next_step=next_step(record, curriculum, concepts),
-        timezone=zone(record.timezone).key, today=today)
+        timezone=zone(record.timezone, fallback="UTC").key, today=today)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 
+from engine.domain.records import Attempt, LearnerRecord
+from engine.domain.replies import BUTTON_LABEL_MAX, Button
 from engine.learning.curriculum import Curriculum
 from engine.learning.progress import WEAK, latest_by_question, mastery, next_lesson
 from engine.learning.schema import Question
-from engine.replies import BUTTON_LABEL_MAX, Button
-from engine.store import Attempt, LearnerRecord
 
 LETTERS = "ABCDE"
 DIFFICULTY = {1: "easy", 2: "medium", 3: "hard"}

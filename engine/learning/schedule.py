@@ -21,25 +21,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from difflib import get_close_matches
-from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
-from engine.errors import BadOption
+from engine.domain.clock import zone
+from engine.domain.errors import BadOption
+from engine.domain.records import ChannelRef
 
 DAYS = ("weekdays", "everyday")
 WINDOW_MIN, WINDOW_MAX = 5, 24 * 60  # minutes answers stay open
 CATCH_UP = timedelta(hours=6)  # a quiz found due later than this (bot was down) is skipped
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-
-
-@dataclass(frozen=True)
-class ChannelRef:
-    """A chat channel: platform, workspace (Slack team, Discord guild) and channel id."""
-
-    platform: str
-    workspace: str
-    channel: str
 
 
 @dataclass(frozen=True)
@@ -93,28 +84,6 @@ class Occurrence:
     schedule: QuizSchedule
     local_date: date
     post_at: datetime  # UTC
-
-
-def zone(name: str) -> ZoneInfo:
-    """The IANA time zone called ``name`` (any letter case); unknown names get a suggestion."""
-    canonical = _zones().get(name.strip().casefold())
-    if canonical is not None:
-        return ZoneInfo(canonical)
-    close = get_close_matches(name.strip().casefold(), list(_zones()), n=1, cutoff=0.6)
-    hint = (f" (did you mean {_zones()[close[0]]}?)" if close
-            else " (e.g. Europe/Warsaw, America/New_York, UTC)")
-    raise BadOption(f"`{name}` is not an IANA time zone{hint}.")
-
-
-@cache
-def zone_names() -> tuple[str, ...]:
-    """Every IANA zone name this machine knows, sorted (about 600)."""
-    return tuple(sorted(available_timezones()))
-
-
-@cache
-def _zones() -> dict[str, str]:
-    return {name.casefold(): name for name in zone_names()}
 
 
 def parse_hhmm(text: str, option: str = "time") -> time:

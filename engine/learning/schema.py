@@ -181,10 +181,3 @@ def _same(actual: Any, expected: Any) -> bool:
     if isinstance(expected, int | float):
         return _is_number(actual) and float(actual) == float(expected)
     return actual == expected
-
-
-def load_curriculum(paths: Any, *, base: Any = None) -> Any:
-    """Validate content files into a Curriculum (see ``engine.learning.curriculum``)."""
-    from engine.learning.curriculum import load_curriculum as load  # curriculum imports us
-
-    return load(paths, base=base)

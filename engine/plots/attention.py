@@ -12,7 +12,8 @@ import numpy as np
 from matplotlib import colormaps
 from PIL import Image, ImageDraw
 
-from engine.plots.glyphs import pil_font, printable, shorten
+from engine.domain.text import shorten
+from engine.plots.glyphs import pil_font, printable
 from engine.plots.heatmap import MatrixStyle, matrix_image
 from engine.plots.png import image_to_png
 

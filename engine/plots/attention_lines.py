@@ -12,7 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, ImageDraw
 
-from engine.plots.glyphs import pil_font, printable, shorten
+from engine.domain.text import shorten
+from engine.plots.glyphs import pil_font, printable
 from engine.plots.png import image_to_png
 
 INK, MUTED = "#1f2328", "#555555"

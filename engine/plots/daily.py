@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from matplotlib.figure import Figure
 
+from engine.domain.text import shorten
 from engine.learning.cohort import CohortReport
 from engine.plots.style import INK, MUTED, PALETTE, png_bytes
 
@@ -24,7 +25,7 @@ def answers_chart(options: Sequence[str], counts: Sequence[int], answer: int,
     rows = list(range(len(options)))[::-1]  # option A on top
     colours = [RIGHT if i == answer else WRONG for i in range(len(options))]
     ax.barh(rows, counts, color=colours, height=0.6)
-    labels = [f"{LETTERS[i]}. {_clip(o, 38)}" for i, o in enumerate(options)]
+    labels = [f"{LETTERS[i]}. {shorten(o, 38)}" for i, o in enumerate(options)]
     ax.set_yticks(rows, labels, fontsize=10, color=INK)
     for row, count in zip(rows, counts, strict=True):
         share = f" · {count / total:.0%}" if total else ""
@@ -33,7 +34,7 @@ def answers_chart(options: Sequence[str], counts: Sequence[int], answer: int,
     ax.set_xticks([])
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
-    fig.suptitle(f"{_clip(title, 80)} · {total} answer{'s' if total != 1 else ''}",
+    fig.suptitle(f"{shorten(title, 80)} · {total} answer{'s' if total != 1 else ''}",
                  fontsize=11, color=INK, x=0.02, ha="left")
     fig.subplots_adjust(left=0.4, right=0.97, top=1 - 0.5 / height, bottom=0.1 / height)
     return png_bytes(fig)  # fixed margins: no tight_layout pass, one draw per chart
@@ -58,7 +59,7 @@ def cohort_chart(report: CohortReport) -> bytes:
     if report.hardest:
         rows = list(range(len(report.hardest)))[::-1]
         hardest.barh(rows, [100 * s.accuracy for s in report.hardest], color=PALETTE[3])
-        hardest.set_yticks(rows, [_clip(s.label, 22) for s in report.hardest], fontsize=9)
+        hardest.set_yticks(rows, [shorten(s.label, 22) for s in report.hardest], fontsize=9)
         hardest.set_xlim(0, 100)
         for row, stat in zip(rows, report.hardest, strict=True):
             hardest.text(100 * stat.accuracy, row, f" {stat.accuracy:.0%} · {stat.lapses} lapses",
@@ -83,5 +84,3 @@ def _empty(ax, text: str) -> None:
     ax.set_yticks([])
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"

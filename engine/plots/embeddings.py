@@ -11,7 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, ImageDraw
 
-from engine.plots.glyphs import pil_font, printable, shorten
+from engine.domain.text import shorten
+from engine.plots.glyphs import pil_font, printable
 from engine.plots.heatmap import INK, MUTED, MatrixStyle, matrix_image
 from engine.plots.png import image_to_png
 

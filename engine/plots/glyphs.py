@@ -50,6 +50,3 @@ def pil_font(size: int, bold: bool = False, mono: bool = False) -> ImageFont.Fre
     return ImageFont.truetype(path, size)
 
 
-def shorten(text: str, limit: int) -> str:
-    """Cut text to `limit` characters with an ellipsis."""
-    return text if len(text) <= limit else text[: max(limit - 1, 1)] + "…"

@@ -14,7 +14,8 @@ import numpy as np
 from matplotlib import colormaps
 from PIL import Image, ImageDraw
 
-from engine.plots.glyphs import pil_font, printable, shorten
+from engine.domain.text import shorten
+from engine.plots.glyphs import pil_font, printable
 
 INK, MUTED = "#1f2328", "#555555"
 

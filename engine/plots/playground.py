@@ -6,6 +6,7 @@ timestamps: the same view gives the same bytes.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -82,7 +83,7 @@ def render_png(view: RunView) -> bytes:
     fig.text(1000 / WIDTH, 190 / HEIGHT, "\n".join(view.metrics), fontsize=9, color=INK,
              va="top", linespacing=1.6)
     if view.warning:
-        fig.text(1000 / WIDTH, 70 / HEIGHT, _wrap(view.warning, 26), fontsize=9, color=WARN,
+        fig.text(1000 / WIDTH, 70 / HEIGHT, textwrap.fill(view.warning, 26), fontsize=9, color=WARN,
                  va="top", fontweight="bold")
     pixels = figure_pixels(fig)
     if tiles is not None:
@@ -90,16 +91,6 @@ def render_png(view: RunView) -> bytes:
     paste(pixels, heatmap(view, 370), 590, HEIGHT - 40 - 370)
     return png(pixels)
 
-
-def _wrap(text: str, width: int) -> str:
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return "\n".join([*lines, line])
 
 
 def render_compare(views: Sequence[RunView], labels: Sequence[str], title: str) -> bytes:

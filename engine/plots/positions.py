@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from engine.plots.glyphs import printable, shorten
+from engine.domain.text import shorten
+from engine.plots.glyphs import printable
 from engine.plots.style import png_bytes
 
 

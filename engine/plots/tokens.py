@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw
 
 from engine.demos.tokenizers import Token, Tokenization
-from engine.plots.glyphs import FOOTNOTE, pil_font, printable, shorten
+from engine.domain.text import shorten
+from engine.plots.glyphs import FOOTNOTE, pil_font, printable
 from engine.plots.png import image_to_png
 from engine.plots.style import INK, MUTED, PALETTE
 

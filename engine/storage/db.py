@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+from engine.domain.errors import StorageError
+
+T = TypeVar("T")
 
 
 def normalise_url(url: str) -> str:
@@ -40,3 +49,55 @@ def make_engine(url: str) -> Engine:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+class Database:
+    """One engine and its sessions, shared by the role repositories (``engine.storage``).
+
+    ``write`` and ``read`` run a function in a session; any database failure becomes the one
+    ``StorageError`` the services know (IntegrityError passes through on writes: callers use
+    it to detect duplicates).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = session_factory(engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def write(self, fn: Callable[[Session], T]) -> T:
+        """Run ``fn(session)`` in a transaction."""
+        try:
+            with self.sessions.begin() as session:
+                return fn(session)
+        except IntegrityError:
+            raise
+        except SQLAlchemyError as err:
+            raise StorageError() from err
+
+    def read(self, fn: Callable[[Session], T]) -> T:
+        """Run ``fn(session)`` outside a transaction of ours (reads)."""
+        try:
+            with self.sessions() as session:
+                return fn(session)
+        except SQLAlchemyError as err:
+            raise StorageError() from err
+
+    def insert_if_absent(self, table: Any, values: dict[str, Any], key: list[str],
+                         returning: Any = None) -> Any:
+        """``INSERT ... ON CONFLICT (key) DO NOTHING``: the one way a claim is taken, on SQLite
+        and Postgres alike. Returns ``returning`` of the new row (or True), or None when a
+        row with that key already existed; no transaction is aborted by the duplicate."""
+        dialect = postgresql if self.dialect == "postgresql" else sqlite
+        statement = dialect.insert(table).values(**values).on_conflict_do_nothing(
+            index_elements=key)
+        if returning is not None:
+            return self.write(lambda s: s.execute(statement.returning(returning)).scalar())
+        return True if self.write(lambda s: s.execute(statement).rowcount) == 1 else None
+
+
+def aware(at: datetime) -> datetime:
+    """Timestamps come back naive from SQLite (stored as UTC); make them UTC-aware."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)

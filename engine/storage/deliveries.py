@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import Engine, delete, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from engine.storage.db import session_factory
-from engine.storage.models import DeliveryClaim, utcnow
-from engine.storage.repository import StorageError
+from engine.domain.clock import utcnow
+from engine.storage.db import Database
+from engine.storage.models import DeliveryClaim
 
 KEY_MAX = 160
 
@@ -23,46 +22,30 @@ class ClaimLog:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.sessions = session_factory(engine)
+        self.db = Database(engine)
 
     def claim(self, key: str, *, stale_after: timedelta) -> bool:
         """True if this caller should handle ``key``: a first claim, or a stale unfinished one."""
         key = key[:KEY_MAX]
         now = utcnow()
-        try:
-            with self.sessions.begin() as session:
-                session.add(DeliveryClaim(key=key, claimed_at=now))
+        if self.db.insert_if_absent(DeliveryClaim, dict(key=key, claimed_at=now), ["key"]):
             return True
-        except IntegrityError:
-            pass  # already claimed: take it over only if that claim went stale unfinished
-        except SQLAlchemyError as err:
-            raise StorageError() from err
-        try:
-            with self.sessions.begin() as session:
-                taken = session.execute(
-                    update(DeliveryClaim)
-                    .where(DeliveryClaim.key == key, DeliveryClaim.done_at.is_(None),
-                           DeliveryClaim.claimed_at < now - stale_after)
-                    .values(claimed_at=now))
-                return taken.rowcount == 1
-        except SQLAlchemyError as err:
-            raise StorageError() from err
+        # already claimed: take it over only if that claim went stale unfinished
+        taken = self.db.write(lambda s: s.execute(
+            update(DeliveryClaim)
+            .where(DeliveryClaim.key == key, DeliveryClaim.done_at.is_(None),
+                   DeliveryClaim.claimed_at < now - stale_after)
+            .values(claimed_at=now)).rowcount)
+        return taken == 1
 
     def finish(self, key: str) -> None:
         """Mark ``key`` as handled: later retries are dropped for good."""
-        try:
-            with self.sessions.begin() as session:
-                session.execute(update(DeliveryClaim).where(DeliveryClaim.key == key[:KEY_MAX])
-                                .values(done_at=utcnow()))
-        except SQLAlchemyError as err:
-            raise StorageError() from err
+        self.db.write(lambda s: s.execute(
+            update(DeliveryClaim).where(DeliveryClaim.key == key[:KEY_MAX])
+            .values(done_at=utcnow())))
 
     def purge(self, older_than: timedelta) -> int:
         """Forget claims older than ``older_than`` (platforms stop retrying long before)."""
-        try:
-            with self.sessions.begin() as session:
-                gone = session.execute(delete(DeliveryClaim)
-                                       .where(DeliveryClaim.claimed_at < utcnow() - older_than))
-                return gone.rowcount
-        except SQLAlchemyError as err:
-            raise StorageError() from err
+        return self.db.write(lambda s: s.execute(
+            delete(DeliveryClaim).where(DeliveryClaim.claimed_at < utcnow() - older_than)
+        ).rowcount)

@@ -5,7 +5,7 @@ import time
 
 from bot import app as composition
 from bot.app import running_scheduler
-from engine.tutor import Tutor
+from engine.services.tutor import Tutor
 from tests.engine.daily_helpers import Clock, add_schedule, utc
 from tests.engine.executors import ThreadExecutor
 

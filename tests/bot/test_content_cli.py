@@ -7,10 +7,10 @@ import textwrap
 from bot import cli
 from bot.content import content_command
 from bot.settings import CoreSettings
+from engine.domain.records import LearnerRef
+from engine.services.tutor import Tutor
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
-from engine.store import LearnerRef
-from engine.tutor import Tutor
 from tests.engine.executors import ThreadExecutor
 
 QUESTIONS = """
@@ -63,7 +63,7 @@ def test_load_stores_questions_that_quizzes_then_use(db_url, tmp_path, capsys):
     assert "(2 replaced" in capsys.readouterr().out
     store = SqlStore(make_engine(db_url))
     try:
-        assert [r.item_id for r in store.content()] == ["team-q1", "team-q2"]
+        assert [r.item_id for r in store.library.content()] == ["team-q1", "team-q2"]
         tutor = Tutor(store, ThreadExecutor(), rng=random.Random(0))
         cur = asyncio.run(tutor.learning.curriculum())
         assert cur.question("team-q1").answer_text == "The same reply in Polish"
@@ -79,7 +79,7 @@ def test_load_refuses_invalid_files_and_stores_nothing(db_url, tmp_path, capsys)
     assert "question 'tk-01', field 'id': duplicate id" in capsys.readouterr().err
     store = SqlStore(make_engine(db_url))
     try:
-        assert store.content() == []
+        assert store.library.content() == []
     finally:
         store.engine.dispose()
 

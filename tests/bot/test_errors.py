@@ -5,7 +5,7 @@ import logging
 import re
 
 from bot.errors import user_message
-from engine.errors import Busy
+from engine.domain.errors import Busy
 
 log = logging.getLogger("tests.bot.errors")
 

@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 
 from bot.progress import ProgressMessage
-from engine.replies import Progress
+from engine.domain.replies import Progress
 
 
 async def test_quick_jobs_show_no_progress():

@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text import FENCE, clip, progress_bar, split
+from bot.text import FENCE, progress_bar, split
+from engine.domain.text import shorten
 
 LIMIT = 200
 
@@ -109,10 +110,10 @@ def test_every_piece_of_fenced_text_has_balanced_fences(blocks):
 
 
 def test_clip_cuts_with_an_ellipsis_only_when_needed():
-    assert clip("short", 10) == "short"
-    assert clip("a" * 10, 10) == "a" * 10
-    assert clip("many words here", 10) == "many word…"
-    assert clip("many     words", 10) == "many…"  # no dangling spaces before the ellipsis
+    assert shorten("short", 10) == "short"
+    assert shorten("a" * 10, 10) == "a" * 10
+    assert shorten("many words here", 10) == "many word…"
+    assert shorten("many     words", 10) == "many…"  # no dangling spaces before the ellipsis
 
 
 def test_progress_bar_shows_the_share_clamped():

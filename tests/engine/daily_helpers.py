@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from engine.domain.records import ChannelRef
+from engine.domain.replies import Reply
 from engine.learning.curriculum import default_curriculum
-from engine.learning.schedule import ChannelRef, QuizSchedule, parse_hhmm
-from engine.replies import Reply
-from engine.scheduler import QuizScheduler, SchedulerConfig
+from engine.learning.schedule import QuizSchedule, parse_hhmm
+from engine.services.scheduler import QuizScheduler, SchedulerConfig
 from tests.engine.executors import ThreadExecutor
 
 
@@ -87,4 +88,4 @@ def add_schedule(store, channel="C1", at="09:00", tz="Europe/Warsaw", days="ever
                  since=LONG_AGO, workspace="T1", **kw) -> QuizSchedule:
     schedule = QuizSchedule(ChannelRef("slack", workspace, channel), parse_hhmm(at), tz, days,
                             **kw)
-    return store.save_schedule(schedule, now=since)
+    return store.schedules.save_schedule(schedule, now=since)

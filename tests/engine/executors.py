@@ -3,7 +3,8 @@
 import asyncio
 import pickle
 
-from engine.replies import no_progress
+from engine.domain.replies import no_progress
+from engine.jobs import resolve
 
 
 class ThreadExecutor:
@@ -13,10 +14,10 @@ class ThreadExecutor:
     def __init__(self) -> None:
         self.jobs: list[str] = []
 
-    async def submit(self, fn, *args, key, timeout, on_progress=None):
-        self.jobs.append(f"{fn.__module__}.{fn.__name__}")
-        fn, args = pickle.loads(pickle.dumps((fn, args)))
-        return await asyncio.to_thread(fn, *args, no_progress)
+    async def submit(self, job, *args, key, timeout, on_progress=None):
+        self.jobs.append(job)
+        job, args = pickle.loads(pickle.dumps((job, args)))
+        return await asyncio.to_thread(resolve(job), *args, no_progress)
 
     async def close(self) -> None:
         pass

@@ -3,8 +3,8 @@
 import os
 import time
 
-from engine.errors import Refused
-from engine.replies import Progress
+from engine.domain.errors import Refused
+from engine.domain.replies import Progress
 
 
 def square(x, progress):

@@ -2,8 +2,7 @@
 
 import pytest
 
-from engine.errors import BadOption
-from engine.options import (
+from engine.commands.options import (
     BoolOption,
     ChoiceListOption,
     ChoiceOption,
@@ -12,6 +11,7 @@ from engine.options import (
     IntOption,
     TextArg,
 )
+from engine.domain.errors import BadOption
 
 ACTIVATION = ChoiceOption("activation", "how neurons fire", "tanh",
                           choices=("relu", "tanh", "sigmoid", "linear"))

@@ -5,13 +5,12 @@ import threading
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from engine.daily_store import LearnerSettings, WorkspaceSettings
-from engine.errors import Busy
+from engine.domain.errors import Busy
+from engine.domain.records import LearnerRef, LearnerSettings, WorkspaceSettings
 from engine.learning.review import new_card, review
 from engine.learning.schedule import parse_hhmm
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
-from engine.store import LearnerRef
 from tests.engine.daily_helpers import Board, Clock, add_schedule, make_scheduler, utc
 from tests.engine.executors import ThreadExecutor
 
@@ -104,7 +103,7 @@ async def test_two_instances_ticking_at_once_post_once_per_channel(db_url):
 
 async def test_a_claim_stuck_past_the_deadline_is_recovered_and_posted_once(store):
     schedule = add_schedule(store)
-    dead = store.claim("quiz", f"schedule:{schedule.id}", date(2025, 1, 15),
+    dead = store.schedules.claim("quiz", f"schedule:{schedule.id}", date(2025, 1, 15),
                        now=utc(2025, 1, 15, 8, 0), instance="crashed", schedule_id=schedule.id)
     board = Board(Clock(utc(2025, 1, 15, 8, 3)))
     scheduler = make_scheduler(store, board, claim_deadline=timedelta(minutes=5))
@@ -142,7 +141,7 @@ async def test_the_reveal_posts_answer_chart_and_learn_more_once(store):
     quiz = board.posts[0].reply
     prompt_id, question_id = quiz.facts["prompt_id"], quiz.facts["question_id"]
     for i, choice in enumerate([0, 1, 1]):
-        store.record_attempt(LearnerRef("slack", "T1", f"U{i}"), prompt_id,
+        store.quizzes.record_attempt(LearnerRef("slack", "T1", f"U{i}"), prompt_id,
                              question_id=question_id, concept="x", choice=choice,
                              correct=False, at=utc(2025, 1, 15, 8, 10))
     await tick_until(scheduler, board.clock, utc(2025, 1, 15, 8, 29), timedelta(minutes=7))
@@ -152,7 +151,7 @@ async def test_the_reveal_posts_answer_chart_and_learn_more_once(store):
     reveal = board.posts[1].reply
     assert reveal.facts["answers"] == 3 and reveal.facts["per_option"][:2] == [1, 2]
     assert reveal.images[0].data[:4] == b"\x89PNG" and "B. " in reveal.images[0].alt
-    assert executor.jobs == ["engine.jobs.reveal.run"]  # rendered in the pool
+    assert executor.jobs == ["reveal"]  # rendered in the pool
     assert any(b.label == "Learn more" and b.id.startswith("run:/learn ") for b in reveal.buttons)
 
 
@@ -181,9 +180,9 @@ async def test_paused_and_removed_schedules_do_not_post(store):
     schedule = add_schedule(store, channel="C1")
     from dataclasses import replace
 
-    store.save_schedule(replace(schedule, paused=True), now=utc(2025, 1, 1))
+    store.schedules.save_schedule(replace(schedule, paused=True), now=utc(2025, 1, 1))
     add_schedule(store, channel="C2")
-    store.remove_schedule(schedule.channel.__class__("slack", "T1", "C2"))
+    store.schedules.remove_schedule(schedule.channel.__class__("slack", "T1", "C2"))
     board = Board(Clock(utc(2025, 1, 15, 8, 0)))
     await make_scheduler(store, board).tick()
     assert board.posts == []
@@ -191,11 +190,11 @@ async def test_paused_and_removed_schedules_do_not_post(store):
 
 async def test_review_reminders_go_out_at_the_learners_time_when_cards_are_due(store):
     ana = LearnerRef("slack", "T1", "UANA", "Ana")
-    ana_id = store.upsert_learner(ana)
-    store.save_learner_settings(ana_id, LearnerSettings("Europe/Warsaw", True,
+    ana_id = store.learners.upsert_learner(ana)
+    store.learners.save_learner_settings(ana_id, LearnerSettings("Europe/Warsaw", True,
                                                         parse_hhmm("08:30")))
     first = review(new_card("ai-01", utc(2025, 1, 10)), True, utc(2025, 1, 10))
-    store.update_card(ana_id, "ai-01", lambda _: first)  # due 12 January
+    store.reviews.update_card(ana_id, "ai-01", lambda _: first)  # due 12 January
     board = Board(Clock(utc(2025, 1, 11, 7, 0)))
     scheduler = make_scheduler(store, board)
     await tick_until(scheduler, board.clock, utc(2025, 1, 11, 12), timedelta(minutes=30))
@@ -208,14 +207,14 @@ async def test_review_reminders_go_out_at_the_learners_time_when_cards_are_due(s
 
 
 async def test_the_weekly_digest_posts_monday_morning_once(store):
-    store.save_workspace_settings(WorkspaceSettings("slack", "T1", "Europe/Warsaw", "CLEADS"))
+    store.workspaces.save_workspace_settings(WorkspaceSettings("slack", "T1", "Europe/Warsaw", "CLEADS"))
     board = Board(Clock(utc(2025, 1, 13, 7, 0)))  # Monday 08:00 local
     executor = ThreadExecutor()
     scheduler = make_scheduler(store, board, executor=executor)
     await tick_until(scheduler, board.clock, utc(2025, 1, 13, 12), timedelta(minutes=30))
     assert board.kinds() == ["digest"] and board.posts[0].channel.channel == "CLEADS"
     assert board.posts[0].at == utc(2025, 1, 13, 8, 0)
-    assert board.posts[0].reply.images and executor.jobs == ["engine.jobs.cohort.run"]
+    assert board.posts[0].reply.images and executor.jobs == ["cohort"]
 
 
 async def test_a_schedule_removed_while_answers_are_open_still_gets_its_reveal(store):
@@ -224,7 +223,7 @@ async def test_a_schedule_removed_while_answers_are_open_still_gets_its_reveal(s
     scheduler = make_scheduler(store, board)
     await scheduler.tick()
     assert board.kinds() == ["quiz"]
-    assert store.remove_schedule(schedule.channel)
+    assert store.schedules.remove_schedule(schedule.channel)
     await tick_until(scheduler, board.clock, utc(2025, 1, 15, 9, 30), timedelta(minutes=1))
     assert board.kinds() == ["quiz", "reveal"]
     assert board.posts[1].channel == schedule.channel
@@ -238,7 +237,7 @@ async def test_a_schedule_made_after_a_removal_posts_the_same_day(store):
     removed = add_schedule(store, channel="C7", at="09:00")
     board = Board(Clock(utc(2025, 1, 15, 8, 0)))
     await make_scheduler(store, board).tick()
-    store.remove_schedule(removed.channel)
+    store.schedules.remove_schedule(removed.channel)
     added = add_schedule(store, channel="C8", at="10:00", since=utc(2025, 1, 15, 8, 5))
     assert added.id != removed.id  # the removed schedule's claims still name its id
     board.clock.now = utc(2025, 1, 15, 9, 0)

@@ -2,13 +2,13 @@
 
 import pytest
 
-from engine import commands
 from engine.commands import COMMANDS, Command
-from engine.errors import Forbidden, NotFound
-from engine.options import TextArg
-from engine.replies import Button, Reply
-from engine.store import LearnerRef
-from engine.tutor import Context, Tutor
+from engine.commands.options import TextArg
+from engine.commands.parsing import TABLE
+from engine.domain.errors import Forbidden, NotFound
+from engine.domain.records import LearnerRef
+from engine.domain.replies import Button, Reply
+from engine.services.tutor import Context, Tutor
 
 ANA = LearnerRef("console", "local", "ana")
 FACILITATOR_ONLY = Command("admin-test", "A facilitator-only command used by these tests",
@@ -19,14 +19,17 @@ FACILITATOR_ONLY = Command("admin-test", "A facilitator-only command used by the
 class RecordingTutor(Tutor):
     """The real Tutor plus one test-only use case that returns a long button."""
 
+    def __init__(self, store, executor):
+        super().__init__(store, executor, commands=TABLE.with_commands(FACILITATOR_ONLY),
+                         extra_handlers={"admin-test": self.admin_test})
+
     async def admin_test(self, learner, request, ctx: Context) -> Reply:
         again = "run:/admin-test " + "again " * 30
         return Reply(f"done {request.text}".strip(), buttons=(Button(again, "Again"),))
 
 
 @pytest.fixture
-def tutor(store, monkeypatch):
-    monkeypatch.setattr(commands, "COMMANDS", dict(COMMANDS, **{"admin-test": FACILITATOR_ONLY}))
+def tutor(store):
     return RecordingTutor(store, executor=None)
 
 

@@ -33,7 +33,7 @@ async def test_tokenize_answers_tokens_ids_and_a_picture_and_records_the_run_onc
     assert "5 tokens" in text and "[5159, 836, 374, 61071, 301]" in text
     image = Path(next(line for line in text.splitlines() if line.startswith("[image]"))[8:])
     assert image.read_bytes().startswith(PNG)
-    runs = tutor.store.runs(adapter.learner)
+    runs = tutor.store.learners.runs(adapter.learner)
     assert [(r.command, r.canonical) for r in runs] == [("tokenize", "/tokenize My name is Pawel")]
 
 
@@ -55,7 +55,7 @@ async def test_bad_input_gets_a_clear_message_and_stores_nothing(console):
         if expected is not None:
             assert not ok and expected in out.getvalue(), (line[:40], out.getvalue()[:300])
         assert "Traceback" not in out.getvalue()
-    assert [r.canonical for r in tutor.store.runs(adapter.learner)] == ["/tokenize hi seeed=3"]
+    assert [r.canonical for r in tutor.store.learners.runs(adapter.learner)] == ["/tokenize hi seeed=3"]
 
 
 async def test_help_lists_every_command_from_the_table(console):
@@ -85,7 +85,7 @@ def test_tutorbot_run_on_the_embedded_sqlite_default(tmp_path):
     assert "[5159, 836, 374, 61071, 301]" in done.stdout
     db = tmp_path / "xdg" / "tutorbot" / "tutorbot.db"
     store = SqlStore(make_engine(f"sqlite:///{db}"))
-    assert len(store.runs(_me())) == 1
+    assert len(store.learners.runs(_me())) == 1
     bad = run_cli(["run", "/tokenize"], env)
     assert bad.returncode == 1 and "needs text" in bad.stdout and "Traceback" not in bad.stderr
 
@@ -106,10 +106,10 @@ def test_tutorbot_db_upgrade_then_run_on_postgres(tmp_path, pg_server_url):
     assert run_cli(["db", "upgrade"], env).returncode == 0
     done = run_cli(["run", "/tokenize My name is Pawel", "--as", "pg-user"], env)
     assert done.returncode == 0 and "5 tokens" in done.stdout, done.stderr
-    from engine.store import LearnerRef
+    from engine.domain.records import LearnerRef
 
     store = SqlStore(make_engine(pg_server_url))
-    assert len(store.runs(LearnerRef("console", "local", "pg-user"))) == 1
+    assert len(store.learners.runs(LearnerRef("console", "local", "pg-user"))) == 1
     store.engine.dispose()
 
 

@@ -35,5 +35,5 @@ async def test_learn_quiz_answer_progress_and_forget_me(console):
     assert await adapter.answer("/forget-me")
     assert await adapter.answer("1")  # "Yes, delete everything"
     assert "Done: I deleted everything" in out.getvalue()
-    record = adapter.tutor.store.learner_record(adapter.learner)
+    record = adapter.tutor.store.learners.learner_record(adapter.learner)
     assert (record.lessons_done, record.attempts) == ({}, ())

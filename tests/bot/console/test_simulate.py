@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 from bot import migrate
 from bot.console.simulate import SimClock, simulate_day
+from engine.services.tutor import Tutor
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
-from engine.tutor import Tutor
 from tests.engine.daily_helpers import utc
 from tests.engine.executors import ThreadExecutor
 

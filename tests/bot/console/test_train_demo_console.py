@@ -11,14 +11,13 @@ from PIL import Image
 from bot.app import build_tutor
 from bot.console.adapter import ConsoleAdapter
 from bot.settings import CoreSettings
-from engine.jobs import train_demo
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 async def _console(db_url: str, tmp_path: Path):
     settings = CoreSettings(database_url=db_url, data_dir=tmp_path / "data")
-    return build_tutor(settings, workers=1, warmups=(train_demo.warm,))
+    return build_tutor(settings, workers=1, warmups=("train_demo",))
 
 
 def _images(text: str) -> list[Path]:
@@ -47,7 +46,7 @@ async def test_train_demo_answers_records_reproduces_and_its_buttons_run(db_url,
         pressed = out.getvalue()
         assert "xor · 4 tanh" in pressed and "test accuracy" in pressed
 
-        runs = [r.canonical for r in tutor.store.runs(adapter.learner)]
+        runs = [r.canonical for r in tutor.store.learners.runs(adapter.learner)]
         assert runs == ["/train-demo dataset=xor layers=0 seed=2"] * 2 + [
             "/train-demo dataset=xor layers=4 epochs=200 seed=2"]
 
@@ -79,7 +78,7 @@ async def test_bad_input_divergence_and_progress(sqlite_url, tmp_path):
             assert not await adapter.answer(line), line
             assert expected in out.getvalue(), (line, out.getvalue())
             assert "Traceback" not in out.getvalue() and "[image]" not in out.getvalue()
-        assert tutor.store.runs(adapter.learner) == []
+        assert tutor.store.learners.runs(adapter.learner) == []
 
         out.truncate(0), out.seek(0)
         assert await adapter.answer("/train-demo lr=10 seed=1")
@@ -114,5 +113,5 @@ async def test_model_transformer_trains_a_tiny_gpt_live_with_progress(sqlite_url
         assert "(reproduce: /train-demo seed=3 model=transformer seconds=5)" in text
         (picture,) = _images(text)
         Image.open(picture).load()
-        (run,) = tutor.store.runs(adapter.learner)
+        (run,) = tutor.store.learners.runs(adapter.learner)
         assert run.options["model"] == "transformer" and run.seed == 3

@@ -31,7 +31,7 @@ async def test_attention_embed_and_position_answer_and_are_recorded(console):
     assert "Closest: S1 and S2" in out.getvalue()
     assert await adapter.answer("/position My name is Pawel")
     assert "RoPE" in out.getvalue()
-    runs = [r.command for r in tutor.store.runs(adapter.learner)]
+    runs = [r.command for r in tutor.store.learners.runs(adapter.learner)]
     assert runs == ["attention", "attention", "embed", "position"]
 
 

@@ -19,10 +19,8 @@ from PIL import Image as PILImage
 from bot.app import build_tutor
 from bot.discord.client import TutorBot
 from bot.settings import CoreSettings, DiscordSettings
-from engine import commands
 from engine.commands import SEED, Command, Request
-from engine.errors import Busy
-from engine.options import (
+from engine.commands.options import (
     BoolOption,
     ChoiceListOption,
     ChoiceOption,
@@ -31,10 +29,12 @@ from engine.options import (
     IntOption,
     TextArg,
 )
-from engine.replies import Button, Image, Progress, Reply
-from engine.scheduler import Clock, SchedulerConfig
-from engine.store import LearnerRef
-from engine.tutor import Context, Tutor
+from engine.commands.parsing import TABLE, CommandTable
+from engine.domain.errors import Busy
+from engine.domain.records import LearnerRef
+from engine.domain.replies import Button, Image, Progress, Reply
+from engine.services.scheduler import Clock, SchedulerConfig
+from engine.services.tutor import Context, Tutor
 from tests.bot.discord.fake_discord import FakeDiscord
 from tests.bot.loopback import LoopbackOnly, loopback_only
 
@@ -90,11 +90,22 @@ def png(width: int = 40, height: int = 30) -> bytes:
     return out.getvalue()
 
 
+STAGE_TABLE = TABLE.with_commands(*EXTRA)
+
+
 class StageTutor(Tutor):
     """The real Tutor plus use cases for the test-only commands."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("commands", STAGE_TABLE)
+        super().__init__(*args, **kwargs, extra_handlers={
+            "echo-test": self.echo_test, "slow-test": self.slow_test,
+            "admin-test": self.admin_test, "busy-test": self.busy_test,
+            "gif-test": self.gif_test, "bug-test": self.bug_test})
+
     async def echo_test(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
-        return Reply(text=f"echo {request.canonical()}", command=request.canonical(),
+        line = request.canonical(self.commands[request.command])
+        return Reply(text=f"echo {line}", command=line,
                      facts={"admin": ctx.admin})
 
     async def slow_test(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
@@ -128,11 +139,9 @@ def loopback(monkeypatch) -> Iterator[LoopbackOnly]:
 
 
 @pytest.fixture
-def table(monkeypatch) -> dict[str, Command]:
-    """The real command table plus the test-only commands (the parser and Tutor see them)."""
-    extended = dict(commands.COMMANDS, **{c.name: c for c in EXTRA})
-    monkeypatch.setattr(commands, "COMMANDS", extended)
-    return extended
+def table() -> CommandTable:
+    """The real command table plus the test-only commands (StageTutor and the bot use it)."""
+    return STAGE_TABLE
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from engine.demos.tokenizers import get_tokenizer
-from engine.store import LearnerRef
-from engine.tutor import Tutor
+from engine.domain.records import LearnerRef
+from engine.services.tutor import Tutor
 from tests.bot.discord.conftest import LONG_ACTION
 from tests.bot.discord.fake_discord import APP_ID, CHANNEL_ID, GUILD_ID, MANAGE_GUILD
 from tests.bot.discord.payloads import LEARNER_ID, click, custom_ids, slash
@@ -44,7 +44,7 @@ async def test_tokenize_defers_before_the_work_ends_then_follows_up_with_a_png(s
         async def record(request):  # note what the database holds when the defer arrives
             call = await original_record(request)
             if call.path.endswith("/callback"):
-                runs_at_defer.append(bot.tutor.store.runs(LEARNER))
+                runs_at_defer.append(bot.tutor.store.learners.runs(LEARNER))
             return call
 
         fake._record = record
@@ -65,7 +65,7 @@ async def test_tokenize_defers_before_the_work_ends_then_follows_up_with_a_png(s
     assert name == "tokens.png" and data.startswith(PNG)
     assert follow_up.json["attachments"][0]["filename"] == "tokens.png"
     assert "(cl100k_base): 5 tokens" in follow_up.json["attachments"][0]["description"]
-    runs = bot.tutor.store.runs(LEARNER)
+    runs = bot.tutor.store.learners.runs(LEARNER)
     assert [r.canonical for r in runs] == ["/tokenize My name is Pawel"]
 
 
@@ -101,10 +101,10 @@ async def test_train_demo_defers_shows_progress_then_its_buttons_survive_a_resta
         [again] = for_token(await fake.wait_for("POST", FOLLOW_UP, count=2, timeout=90),
                             pressed)
         await fake.wait_until(lambda: len(fake.find("POST", FOLLOW_UP)) == 2)
-        runs = second.tutor.store.runs(LEARNER)
+        runs = second.tutor.store.learners.runs(LEARNER)
     assert again.files[0][2][:4] in (PNG[:4], b"GIF8")
     stored = pressed_id.startswith("b:")
-    action = second.tutor.store.load_action(pressed_id[2:]) if stored else pressed_id
+    action = second.tutor.store.actions.load_action(pressed_id[2:]) if stored else pressed_id
     assert [r.canonical for r in runs] == [canonical, action.removeprefix("run:")]
 
 
@@ -172,7 +172,7 @@ async def test_button_click_after_a_restart_is_handled_from_the_database(start_b
         pressed = click(message, custom_id)
         await fake.dispatch("INTERACTION_CREATE", pressed)
         [answer] = for_token(await fake.wait_for("POST", FOLLOW_UP, count=2), pressed)
-        runs = second.tutor.store.runs(LEARNER)
+        runs = second.tutor.store.learners.runs(LEARNER)
     assert callback_of(fake, pressed).json == {"type": 5}  # a demo re-run answers in public
     text = LONG_ACTION.removeprefix("run:/tokenize ")
     count = len(get_tokenizer("cl100k_base").encode(text))
@@ -187,8 +187,8 @@ async def test_a_slash_command_in_a_dm_is_recorded_for_the_dm_learner(start_bot,
         payload = slash("tokenize", {"text": "typed in a DM"}, guild=False)
         await fake.dispatch("INTERACTION_CREATE", payload)
         [answer] = await fake.wait_for("POST", FOLLOW_UP)
-        in_dm = bot.tutor.store.runs(LearnerRef("discord", "dm", LEARNER_ID))
-        in_server = bot.tutor.store.runs(LEARNER)
+        in_dm = bot.tutor.store.learners.runs(LearnerRef("discord", "dm", LEARNER_ID))
+        in_server = bot.tutor.store.learners.runs(LEARNER)
     assert "tokens**" in answer.json["content"]
     assert [r.canonical for r in in_dm] == ["/tokenize typed in a DM"]
     assert in_server == []

@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image as PILImage
 
 from bot.discord.attachments import FILES_PER_MESSAGE, fit, needs_work
-from engine.replies import Image
+from engine.domain.replies import Image
 from tests.bot.discord.conftest import noise_gif
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -14,8 +14,7 @@ from bot.discord.client import sync_commands
 from bot.discord.commands import app_command, example_values, suggest
 from engine import commands
 from engine.commands import Command
-from engine.errors import BadOption
-from engine.options import (
+from engine.commands.options import (
     BoolOption,
     ChoiceListOption,
     ChoiceOption,
@@ -24,6 +23,7 @@ from engine.options import (
     IntOption,
     TextArg,
 )
+from engine.domain.errors import BadOption
 from tests.bot.discord.conftest import EXTRA, discord_settings
 from tests.bot.discord.fake_discord import APP_ID, GUILD_ID
 
@@ -87,7 +87,8 @@ def check_command(sent: dict, command: Command) -> None:
 
 
 async def test_every_command_of_the_table_is_registered_with_its_shape(fake, table):
-    synced = await sync_commands(discord_settings(fake), int(GUILD_ID))
+    synced = await sync_commands(discord_settings(fake), int(GUILD_ID),
+                                  commands=table.values())
     [put] = fake.find("PUT", rf"^/applications/{APP_ID}/guilds/{GUILD_ID}/commands$")
     registered = {c["name"]: c for c in put.json}
     assert set(registered) == set(table) == {c.name for c in synced}
@@ -125,7 +126,6 @@ async def test_keyword_option_names_work_and_values_go_through_build(monkeypatch
     odd = Command("odd-test", "Options named like Python keywords",
                   options=(FloatOption("lambda", "weight decay", 0.0, min=0.0, max=1.0),
                            BoolOption("class", "class weights", False)))
-    monkeypatch.setattr(commands, "COMMANDS", dict(commands.COMMANDS, **{"odd-test": odd}))
     got = []
 
     async def handler(interaction, command, request):
@@ -164,7 +164,6 @@ def test_autocomplete_offers_the_values_the_commands_examples_use(monkeypatch):
     layers = IntListOption("layers", "l", (4, 2), max_items=6, item_min=1, item_max=8)
     example = Command("example-test", "Examples feed autocomplete", options=(layers,),
                       examples=("/example-test layers=8,8", "/example-test", "/broken x=1"))
-    monkeypatch.setattr(commands, "COMMANDS", dict(commands.COMMANDS, **{"example-test": example}))
     found = example_values(example)
     assert found == {"layers": ("8,8",)}
     assert [v for _, v in suggest(layers, "8", found["layers"])][:2] == ["8", "8,8"]

@@ -18,15 +18,15 @@ import discord
 from bot import migrate
 from bot.app import running_scheduler
 from bot.discord.poster import ChannelPoster
+from engine.domain.records import ChannelRef, LearnerRef
+from engine.domain.replies import Button, Image, Reply
 from engine.learning.curriculum import default_curriculum
 from engine.learning.review import new_card, review
-from engine.learning.schedule import ChannelRef, QuizSchedule
-from engine.replies import Button, Image, Reply
-from engine.scheduler import SchedulerConfig
+from engine.learning.schedule import QuizSchedule
+from engine.services.scheduler import SchedulerConfig
+from engine.services.tutor import Tutor
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
-from engine.store import LearnerRef
-from engine.tutor import Tutor
 from tests.bot.discord.conftest import png
 from tests.bot.discord.fake_discord import CHANNEL_ID, GUILD_ID, MANAGE_GUILD
 from tests.bot.discord.payloads import LEARNER_ID, click, custom_ids, slash
@@ -71,8 +71,8 @@ async def test_quiz_schedule_and_cohort_digest_act_on_the_channel_for_managers_o
         refused_pause = await command(fake, slash("quiz-schedule", {"action": "pause"}))
         digest = await command(fake, slash("cohort", {"digest": "here"}, user_id=FACILITATOR_ID,
                                            permissions=MANAGE_GUILD))
-        schedule = store.get_schedule(HERE)
-        workspace = store.workspace_settings("discord", GUILD_ID)
+        schedule = store.schedules.get_schedule(HERE)
+        workspace = store.workspaces.workspace_settings("discord", GUILD_ID)
     assert allowed.json["flags"] == EPHEMERAL
     assert "**Daily quiz set** for this channel: 09:00 Europe/Warsaw, weekdays" in (
         allowed.json["content"])
@@ -111,7 +111,7 @@ async def test_the_scheduler_posts_the_quiz_once_a_click_answers_it_then_the_rev
         await asyncio.sleep(0.2)  # ticks before quiz time post nothing
         assert not fake.find("POST", CHANNEL_POST)
         # a second instance ticks against the same database: the claim lets one post
-        async with running_scheduler(bot.tutor, {"discord": ChannelPoster(bot, bot.tutor.store.save_action)}, config=FAST):
+        async with running_scheduler(bot.tutor, {"discord": ChannelPoster(bot, bot.tutor.store.actions.save_action)}, config=FAST):
             clock.now = utc(2026, 3, 6, 8, 0, 5)  # 09:00:05 in Warsaw
             await fake.wait_until(lambda: quiz_posts(fake))
             await asyncio.sleep(0.4)  # twenty-odd more ticks of each instance
@@ -125,7 +125,7 @@ async def test_the_scheduler_posts_the_quiz_once_a_click_answers_it_then_the_rev
     assert quiz.json["allowed_mentions"] == {"parse": []} and not quiz.files
     claims = [c for c in fake.calls if c.method == "POST" and re.search(CHANNEL_POST, c.path)]
     assert len(claims) == 1  # one attempt at posting, not one failure and a retry
-    prompt = store.get_prompt(prompt_id)
+    prompt = store.quizzes.get_prompt(prompt_id)
     question = default_curriculum().question(prompt.question_id)
     wrong = (question.answer + 1) % len(question.options)
     message = fake.messages[next(m for m, data in fake.messages.items()
@@ -136,7 +136,7 @@ async def test_the_scheduler_posts_the_quiz_once_a_click_answers_it_then_the_rev
         clock.now = utc(2026, 3, 6, 8, 10)
         pressed = click(message, custom_ids(message)[wrong])
         verdict = await command(fake, pressed)
-        assert store.prompt_choices(prompt_id) == [wrong]  # the attempt is recorded
+        assert store.quizzes.prompt_choices(prompt_id) == [wrong]  # the attempt is recorded
         clock.now = utc(2026, 3, 6, 8, 31)  # the answers have closed
         [reveal] = await wait_posted(fake, "Answers closed")
         await asyncio.sleep(0.2)
@@ -160,7 +160,7 @@ async def test_the_poster_splits_long_text_attaches_pictures_and_waits_out_a_429
     reply = Reply(long_text, images=(Image("chart.png", png(), "a chart"),),
                   buttons=(Button("quiz:7:0", "A"), Button("quiz:7:1", "B")))
     async with start_bot() as bot:
-        ref = await ChannelPoster(bot, bot.tutor.store.save_action)(HERE, reply)
+        ref = await ChannelPoster(bot, bot.tutor.store.actions.save_action)(HERE, reply)
     attempts = [c for c in fake.calls if c.method == "POST" and re.search(CHANNEL_POST, c.path)]
     assert [c.status for c in attempts] == [429, 200, 200, 200]
     assert attempts[1].at - attempts[0].at >= 0.3  # waited as Discord asked
@@ -196,7 +196,7 @@ async def test_tutorbot_discord_runs_the_daily_quiz_scheduler(fake, tmp_path):
     url = f"sqlite:///{tmp_path / 'tutorbot.db'}"
     migrate.upgrade(url)
     store = SqlStore(make_engine(url))
-    store.save_schedule(QuizSchedule(HERE, time(now.hour, now.minute), "UTC", "everyday"),
+    store.schedules.save_schedule(QuizSchedule(HERE, time(now.hour, now.minute), "UTC", "everyday"),
                         now=now - timedelta(hours=1))
     store.engine.dispose()
     env = {k: v for k, v in os.environ.items()
@@ -231,8 +231,8 @@ async def test_a_due_review_is_a_dm_whose_buttons_act_in_the_server(start_bot, f
         store = bot.tutor.store
         await command(fake, slash("settings", {"timezone": "Europe/Warsaw", "reminders": True,
                                                "reminder_time": "10:00"}))
-        learner_id = store.upsert_learner(learner)  # answered wrong on Friday: due Saturday
-        store.update_card(learner_id, question.id,
+        learner_id = store.learners.upsert_learner(learner)  # answered wrong on Friday: due Saturday
+        store.reviews.update_card(learner_id, question.id,
                           lambda _: review(new_card(question.id, clock()), False, clock()))
         clock.now = utc(2026, 3, 7, 9, 0, 5)  # Saturday 10:00 in Warsaw
         [reminder] = await wait_posted(fake, "due for review", r"^/channels/\d+/messages$")
@@ -245,9 +245,9 @@ async def test_a_due_review_is_a_dm_whose_buttons_act_in_the_server(start_bot, f
         prompt_id = int(custom_ids(asked)[0].split(":")[3])
         await command(fake, click(asked, custom_ids(asked)[question.answer], guild=False))
         await command(fake, click(dm, stop, guild=False))
-        choices = store.prompt_choices(prompt_id)
-        settings = store.learner_settings(learner_id)
-        dm_learners = store.workspace_learners("discord", "dm")
+        choices = store.quizzes.prompt_choices(prompt_id)
+        settings = store.learners.learner_settings(learner_id)
+        dm_learners = store.workspaces.workspace_learners("discord", "dm")
     [opened] = fake.find("POST", r"^/users/@me/channels$")
     assert str(opened.json["recipient_id"]) == LEARNER_ID and opened.at < reminder.at
     assert reminder.path != f"/channels/{CHANNEL_ID}/messages"  # the DM channel it opened
@@ -257,6 +257,6 @@ async def test_a_due_review_is_a_dm_whose_buttons_act_in_the_server(start_bot, f
     assert "**Review** · 1 due" in shown.json["content"] and question.prompt[:40] in (
         shown.json["content"])
     assert custom_ids(asked)[0] == f"in:{GUILD_ID}:quiz:{prompt_id}:0"
-    assert store.get_prompt(prompt_id).learner_key == learner.key
+    assert store.quizzes.get_prompt(prompt_id).learner_key == learner.key
     assert choices == [question.answer]  # recorded for the server's learner
     assert settings.reminders is False and not dm_learners

@@ -11,9 +11,9 @@ import socket
 import pytest
 from aiohttp import web
 
+from bot.discord import visibility
 from bot.discord.early import CallbackConnections, EarlyDefer, Outcome
 from bot.discord.priority import AckFirst
-from bot.discord.visibility import defer_privately
 from tests.bot.discord.payloads import click, custom_ids, slash
 
 FOLLOW_UP = r"^/webhooks/\d+/[^/]+$"
@@ -97,6 +97,9 @@ async def test_a_bug_after_an_early_defer_is_apologised_for_in_a_follow_up(start
 # --- the decision -------------------------------------------------------------------------
 
 def test_the_frame_decision_follows_the_bots_own_rules(table):
+    def defer_privately(payload):
+        return visibility.defer_privately(payload, table)
+
     assert defer_privately(slash("tokenize", {"text": "hi"})) is False  # demo: public
     assert defer_privately(slash("help")) is True
     assert defer_privately(slash("no-such-command")) is None

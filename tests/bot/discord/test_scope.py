@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.discord.scope import scoped, split_scope
-from engine.replies import Button, Reply
+from engine.domain.replies import Button, Reply
 
 SERVER = "1200000000000000002"
 

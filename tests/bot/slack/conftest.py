@@ -21,9 +21,9 @@ from bot.app import build_tutor
 from bot.settings import CoreSettings, SlackSettings
 from bot.slack.app import open_app
 from bot.slack.server import start_http
+from engine.services.tutor import Tutor
 from engine.storage.db import make_engine
 from engine.storage.deliveries import ClaimLog
-from engine.tutor import Tutor
 from tests.bot.loopback import LoopbackOnly, loopback_only
 from tests.bot.slack.fake_slack import TEAM, FakeSlack
 from tests.conftest import _reset_postgres
@@ -97,9 +97,9 @@ class Harness:
         return await self.post(command_body(self.fake, name, text, **kw))
 
     def runs(self, user: str = "U1"):
-        from engine.store import LearnerRef
+        from engine.domain.records import LearnerRef
 
-        return self.tutor.store.runs(LearnerRef("slack", TEAM, user))
+        return self.tutor.store.learners.runs(LearnerRef("slack", TEAM, user))
 
 
 def upgraded_sqlite(tmp_path) -> str:

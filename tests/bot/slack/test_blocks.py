@@ -12,7 +12,7 @@ from bot.slack.blocks import (
     progress_text,
     unescape,
 )
-from engine.replies import Button, Progress
+from engine.domain.replies import Button, Progress
 
 
 def test_bold_bullets_and_escaping_but_code_is_left_alone():

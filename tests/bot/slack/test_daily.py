@@ -9,10 +9,9 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from bot.slack.poster import SlackPoster
+from engine.domain.records import ChannelRef, LearnerRef
 from engine.learning.review import new_card, review
-from engine.learning.schedule import ChannelRef
-from engine.scheduler import QuizScheduler, SchedulerConfig
-from engine.store import LearnerRef
+from engine.services.scheduler import QuizScheduler, SchedulerConfig
 from tests.bot.slack.conftest import action_body
 from tests.bot.slack.fake_slack import TEAM
 
@@ -57,14 +56,14 @@ async def test_admin_sets_a_channel_quiz_posted_once_answered_then_revealed(harn
                           "window=30", user="UADMIN", channel="C1")
     answer = await answer_to(fake, "UADMIN-quiz-schedule")
     assert answer["response_type"] == "ephemeral" and "Daily quiz set" in answer["text"]
-    schedule = store.get_schedule(ChannelRef("slack", TEAM, "C1"))
+    schedule = store.schedules.get_schedule(ChannelRef("slack", TEAM, "C1"))
     assert (schedule.at, schedule.timezone, schedule.topic, schedule.window_minutes) == (
         time(9, 0), "Europe/Warsaw", "attention", 30)
 
     await harness.command("quiz-schedule", "set time=10:00", user="UPLAIN", channel="C2")
     refusal = await answer_to(fake, "UPLAIN-quiz-schedule")
     assert refusal["response_type"] == "ephemeral" and "facilitators" in refusal["text"]
-    assert store.get_schedule(ChannelRef("slack", TEAM, "C2")) is None
+    assert store.schedules.get_schedule(ChannelRef("slack", TEAM, "C2")) is None
 
     first, second = scheduler(harness, clock, "a"), scheduler(harness, clock, "b")
     clock.now = utc(2025, 1, 15, 7, 59)
@@ -88,14 +87,14 @@ async def test_admin_sets_a_channel_quiz_posted_once_answered_then_revealed(harn
 
     prompt_id = int(options[0]["action_id"].split(":")[1])
     question = (await harness.tutor.learning.curriculum()).question(
-        store.get_prompt(prompt_id).question_id)
+        store.quizzes.get_prompt(prompt_id).question_id)
     wrong = next(i for i in range(len(question.options)) if i != question.answer)
     await harness.post(action_body(fake, f"quiz:{prompt_id}:{question.answer}", user="U2"))
     await harness.post(action_body(fake, f"quiz:{prompt_id}:{wrong}", user="U3"))
     for user in ("U2", "U3"):
         verdict = await answer_to(fake, f"{user}-button")
         assert verdict["response_type"] == "ephemeral"
-    assert sorted(store.prompt_choices(prompt_id)) == sorted([question.answer, wrong])
+    assert sorted(store.quizzes.prompt_choices(prompt_id)) == sorted([question.answer, wrong])
 
     clock.now = utc(2025, 1, 15, 8, 31)  # the 30-minute window has closed
     report = await first.tick()
@@ -117,10 +116,10 @@ async def test_review_reminder_goes_to_the_learners_dm_once(harness, clock):
     await harness.command("settings", "timezone=Europe/Warsaw reminders=on "
                           "reminder_time=08:00", user="U2")
     assert "Settings saved" in (await answer_to(fake, "U2-settings"))["text"]
-    learner = store.upsert_learner(LearnerRef("slack", TEAM, "U2", "u2"))
+    learner = store.learners.upsert_learner(LearnerRef("slack", TEAM, "U2", "u2"))
     answered = clock.now - timedelta(days=3)
     card = review(new_card("tok-01", answered), False, answered)  # wrong: due again by now
-    store.update_card(learner, "tok-01", lambda _: card)
+    store.reviews.update_card(learner, "tok-01", lambda _: card)
     ticker = scheduler(harness, clock)
     clock.now = utc(2025, 1, 15, 6, 59)
     await ticker.tick()
@@ -138,7 +137,7 @@ async def test_review_reminder_goes_to_the_learners_dm_once(harness, clock):
 
 async def test_private_answer_with_a_demo_picture_goes_to_the_dm_and_says_so(harness, clock):
     fake, store = harness.fake, harness.tutor.store
-    prompt = store.create_prompt(LearnerRef("slack", TEAM, "U1", "u1"), "ne-06", at=clock())
+    prompt = store.quizzes.create_prompt(LearnerRef("slack", TEAM, "U1", "u1"), "ne-06", at=clock())
     question = (await harness.tutor.learning.curriculum()).question("ne-06")
     assert question.kind == "predict"  # answering runs the demo, which draws a picture
     await harness.post(action_body(fake, f"quiz:{prompt.id}:{question.answer}"))
@@ -155,7 +154,7 @@ async def test_private_answer_with_a_demo_picture_goes_to_the_dm_and_says_so(har
     assert fake.named("response")[0].at > picture.at  # said only after it was sent
     assert any(b["action_id"].startswith("run:/quiz") for b in answer["blocks"][-1]["elements"])
     assert not fake.named("chat.postMessage", "chat.postEphemeral")  # nothing public
-    (attempt,) = store.learner_record(LearnerRef("slack", TEAM, "U1")).attempts
+    (attempt,) = store.learners.learner_record(LearnerRef("slack", TEAM, "U1")).attempts
     assert attempt.correct
 
 
@@ -181,7 +180,7 @@ async def test_cohort_digest_here_from_slack_then_posted_on_monday(harness, cloc
     assert answer["response_type"] == "ephemeral" and "direct message" in answer["text"]
     (private_chart,) = fake.named("files.completeUploadExternal")
     assert private_chart.params["channel_id"] == "DUADMIN"
-    settings = store.workspace_settings("slack", TEAM)
+    settings = store.workspaces.workspace_settings("slack", TEAM)
     assert (settings.digest_channel, settings.timezone) == ("C5", "Europe/Warsaw")
 
     ticker = scheduler(harness, clock)

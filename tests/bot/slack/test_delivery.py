@@ -4,7 +4,7 @@ import asyncio
 import logging
 import re
 
-from engine.store import LearnerRef
+from engine.domain.records import LearnerRef
 from tests.bot.slack.conftest import action_body, event_body
 from tests.bot.slack.fake_slack import TEAM
 
@@ -156,14 +156,14 @@ async def test_only_requests_that_can_need_facilitator_rights_ask_users_info(har
 
     question = next(q for q in (await harness.tutor.learning.curriculum()).questions
                     if q.kind != "predict")  # answering runs no demo
-    prompt = store.create_prompt(LearnerRef("slack", TEAM, "U1", "u1"), question.id)
+    prompt = store.quizzes.create_prompt(LearnerRef("slack", TEAM, "U1", "u1"), question.id)
     await harness.command("quiz", "")  # a learner's command
     await harness.post(action_body(fake, f"quiz:{prompt.id}:{question.answer}"))
     await fake.wait_for(lambda: fake.named("chat.postMessage") and "U1-button" in answers())
     assert "Right!" in answers()["U1-button"]
     assert fake.named("users.info") == []  # neither the quiz nor its answer asked
 
-    stored = store.save_action("run:/quiz-schedule show")
+    stored = store.actions.save_action("run:/quiz-schedule show")
     await harness.post(action_body(fake, "run:/quiz-schedule show", user="UADMIN"))
     await harness.post(action_body(fake, f"b:{stored}", user="UPLAIN"))
     await fake.wait_for(lambda: {"UADMIN-button", "UPLAIN-button"} <= set(answers()))

@@ -11,9 +11,9 @@ from slack_sdk.oauth.installation_store.models import Installation
 from bot.slack.app import build_app
 from bot.slack.oauth import authorization_url, installation_store, oauth_settings
 from bot.slack.server import start_http
+from engine.domain.records import LearnerRef
 from engine.storage.db import make_engine
 from engine.storage.deliveries import ClaimLog
-from engine.store import LearnerRef
 from tests.bot.slack.conftest import Harness, slack_settings
 from tests.bot.slack.fake_slack import INSTALLED_TEAM, INSTALLED_TOKEN, OAUTH_CODE
 
@@ -23,7 +23,7 @@ async def oauth_server(fake, tutor, slack_db_url):
     """The app in multi-workspace mode over HTTP: (app, installation store, base URL)."""
     settings = slack_settings(fake, bot_token=None, client_id="111.222",
                               client_secret="client-secret", state_secret="state-secret")
-    store = installation_store(settings.client_id, slack_db_url)
+    store = installation_store(settings.client_id, make_engine(slack_db_url))
     engine = make_engine(slack_db_url)
     app = build_app(settings, tutor, claims=ClaimLog(engine),
                     oauth=oauth_settings(settings, store))
@@ -50,7 +50,7 @@ async def test_each_installed_workspace_is_answered_with_its_own_token(fake, tut
         await fake.wait_for(lambda: fake.named("files.completeUploadExternal"))
         (complete,) = fake.named("files.completeUploadExternal")
         assert complete.headers["Authorization"] == "Bearer xoxb-team-two"
-        learner_runs = tutor.store.runs(LearnerRef("slack", "T2", "U1"))
+        learner_runs = tutor.store.learners.runs(LearnerRef("slack", "T2", "U1"))
         assert [r.canonical for r in learner_runs] == ["/tokenize workspace two"]
         async with http.get(f"{base}/slack/install", allow_redirects=False) as resp:
             page = await resp.text()

@@ -8,7 +8,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.origin import Origin
 from bot.slack.outbox import Outbox
-from engine.replies import Button, Image, Progress, Reply
+from engine.domain.replies import Button, Image, Progress, Reply
 
 
 def png() -> bytes:

@@ -10,8 +10,9 @@ from slack_sdk.oauth.installation_store.models import Installation
 from bot.slack.app import build_client
 from bot.slack.oauth import installation_store
 from bot.slack.poster import NotInstalled, SlackPoster
-from engine.learning.schedule import ChannelRef
-from engine.replies import Button, Reply
+from engine.domain.records import ChannelRef
+from engine.domain.replies import Button, Reply
+from engine.storage.db import make_engine
 from tests.bot.slack.conftest import slack_settings
 from tests.bot.slack.fake_slack import TEAM
 
@@ -51,7 +52,7 @@ async def test_a_channel_without_the_bot_fails_the_post_and_dms_nobody(fake):
 async def test_multi_workspace_posts_with_the_workspace_bot_token(fake, slack_db_url):
     settings = slack_settings(fake, bot_token=None, client_id="111.222",
                               client_secret="client-secret", state_secret="state-secret")
-    store = installation_store(settings.client_id, slack_db_url)
+    store = installation_store(settings.client_id, make_engine(slack_db_url))
     try:
         for team, token in (("T2", "xoxb-team-two"), ("T3", "xoxb-team-three")):
             await store.async_save(Installation(
@@ -75,7 +76,7 @@ async def test_multi_workspace_posts_with_the_workspace_bot_token(fake, slack_db
 async def test_a_rejected_token_is_looked_up_again(fake, slack_db_url):
     settings = slack_settings(fake, bot_token=None, client_id="111.222",
                               client_secret="client-secret", state_secret="state-secret")
-    store = installation_store(settings.client_id, slack_db_url)
+    store = installation_store(settings.client_id, make_engine(slack_db_url))
     try:
         install = dict(app_id="A1", team_id="T2", user_id="UINSTALLER", bot_id="B2",
                        bot_user_id="UBOT2", bot_scopes=["chat:write"])

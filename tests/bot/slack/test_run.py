@@ -12,7 +12,8 @@ import pytest
 from bot.app import build_tutor
 from bot.settings import CoreSettings
 from bot.slack import run
-from engine.learning.schedule import ChannelRef, QuizSchedule
+from engine.domain.records import ChannelRef
+from engine.learning.schedule import QuizSchedule
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
 from tests.bot.slack.conftest import slack_settings
@@ -30,7 +31,7 @@ def quiz_due_now(db_url: str) -> None:
     now = datetime.now(UTC)
     due = (now - timedelta(minutes=10)).time().replace(second=0, microsecond=0)
     store = SqlStore(make_engine(db_url))
-    store.save_schedule(QuizSchedule(ChannelRef("slack", TEAM, "C7"), due, "UTC", "everyday",
+    store.schedules.save_schedule(QuizSchedule(ChannelRef("slack", TEAM, "C7"), due, "UTC", "everyday",
                                      "attention", 30), now=now - timedelta(hours=1))
     store.engine.dispose()
 

@@ -6,10 +6,10 @@ import types
 import numpy as np
 import pytest
 
-from engine.errors import BadInput, BadOption
+from engine.commands.parsing import build, parse
+from engine.domain.errors import BadInput, BadOption
+from engine.domain.replies import no_progress
 from engine.jobs import attention
-from engine.parsing import build, parse
-from engine.replies import no_progress
 
 PNG = b"\x89PNG\r\n\x1a\n"
 CAT = "The cat sat on the mat because it was tired."

@@ -2,10 +2,10 @@
 
 import pytest
 
-from engine.errors import BadInput
+from engine.commands.parsing import parse
+from engine.domain.errors import BadInput
+from engine.domain.replies import no_progress
 from engine.jobs import embed
-from engine.parsing import parse
-from engine.replies import no_progress
 
 LINE = (
     "/embed A cat sleeps on the sofa | A kitten naps on the couch | Stocks fell sharply today"

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def test_the_tutor_and_app_import_without_torch_or_transformers():
     code = (
-        "import sys, bot.app, engine.tutor, engine.jobs.tokenize; "
+        "import sys, bot.app, engine.services.tutor, engine.jobs.tokenize; "
         "heavy = [m for m in ('torch', 'transformers') if m in sys.modules]; "
         "print(heavy); sys.exit(1 if heavy else 0)"
     )

@@ -2,12 +2,12 @@
 
 import pytest
 
+from engine.commands.parsing import parse
 from engine.demos.tiny_gpt import next_token_distribution, sample_many
-from engine.errors import BadOption
+from engine.domain.errors import BadOption
+from engine.domain.replies import no_progress
 from engine.jobs import next_token
-from engine.parsing import parse
 from engine.plots.text_glyphs import one_line
-from engine.replies import no_progress
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

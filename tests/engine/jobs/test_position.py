@@ -2,10 +2,10 @@
 
 import pytest
 
-from engine.errors import BadOption
+from engine.commands.parsing import parse
+from engine.domain.errors import BadOption
+from engine.domain.replies import no_progress
 from engine.jobs import position
-from engine.parsing import parse
-from engine.replies import no_progress
 
 
 def answer(line):

@@ -2,10 +2,10 @@
 
 import pytest
 
+from engine.commands.parsing import build, parse
+from engine.domain.replies import no_progress
 from engine.jobs import tokenize
-from engine.parsing import build, parse
 from engine.plots.tokens import MAX_CHIPS
-from engine.replies import no_progress
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -7,12 +7,12 @@ import io
 import pytest
 from PIL import Image as PILImage
 
+from engine.commands.parsing import parse
 from engine.demos.mlp import MLPConfig
 from engine.demos.training import EpochReport, train
-from engine.errors import BadInput, BadOption, Refused
+from engine.domain.errors import BadInput, BadOption, Refused
+from engine.domain.replies import Progress, no_progress
 from engine.jobs import train_demo
-from engine.parsing import parse
-from engine.replies import Progress, no_progress
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

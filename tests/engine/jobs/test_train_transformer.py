@@ -4,26 +4,11 @@ import re
 
 import pytest
 
-from engine import commands
-from engine.commands import SEED, Command, Request
+from engine.commands import Request
 from engine.jobs import train_transformer
-from engine.options import ChoiceOption, IntOption
 
 PNG = b"\x89PNG\r\n\x1a\n"
 # A stand-in for the train-demo command (owned elsewhere) with the options this job reads.
-TRAIN_DEMO = Command(
-    "train-demo", "Stand-in for the train-demo command in these tests",
-    options=(ChoiceOption("model", "which model", "mlp", choices=("mlp", "transformer")),
-             IntOption("seconds", "training budget", 40, min=1, max=60), SEED),
-    heavy=True,
-)
-
-
-@pytest.fixture(autouse=True)
-def train_demo_command(monkeypatch):
-    monkeypatch.setattr(commands, "COMMANDS", dict(commands.COMMANDS, **{"train-demo": TRAIN_DEMO}))
-
-
 def test_live_training_reply_has_curve_samples_progress_and_facts(monkeypatch):
     monkeypatch.setattr(train_transformer, "LIVE_STEPS", 40)  # steps, not seconds: busy CI boxes
     reports = []

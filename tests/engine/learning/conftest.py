@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from engine.tutor import Tutor
+from engine.services.tutor import Tutor
 from tests.engine.executors import ThreadExecutor
 
 

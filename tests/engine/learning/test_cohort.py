@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from engine.daily_store import ChannelPrompt
+from engine.domain.records import ChannelPrompt
 from engine.learning.cohort import (
     cohort_report,
     cohort_text,

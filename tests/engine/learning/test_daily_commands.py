@@ -6,11 +6,10 @@ from datetime import time, timedelta
 
 import pytest
 
-from engine.errors import BadOption, Busy, Forbidden, NotFound, Refused
+from engine.domain.errors import BadOption, Busy, Forbidden, NotFound, Refused
+from engine.domain.records import ChannelRef, LearnerRef
 from engine.learning.curriculum import default_curriculum
-from engine.learning.schedule import ChannelRef
-from engine.store import LearnerRef
-from engine.tutor import Tutor
+from engine.services.tutor import Tutor
 from tests.engine.daily_helpers import Clock, utc
 from tests.engine.executors import ThreadExecutor
 
@@ -54,16 +53,16 @@ async def test_quiz_schedule_set_show_pause_resume_remove(tutor, store):
         await run("/quiz-schedule set tz=Europe/Warsaw")
     made = await run("/quiz-schedule set time=09:00 tz=Europe/Warsaw days=weekdays topic=RAG")
     assert made.facts["next"] == "2025-03-27T08:00:00+00:00"  # Thursday 09:00 CET
-    stored = store.get_schedule(ChannelRef("slack", "T1", "C1"))
+    stored = store.schedules.get_schedule(ChannelRef("slack", "T1", "C1"))
     assert (stored.at, stored.topic, stored.days) == (time(9), "hallucination", "weekdays")
-    assert store.workspace_settings("slack", "T1").timezone == "Europe/Warsaw"
+    assert store.workspaces.workspace_settings("slack", "T1").timezone == "Europe/Warsaw"
     changed = await run("/quiz-schedule set window=120")  # other fields stay
     assert "answers open 120 min" in changed.text and "09:00 Europe/Warsaw" in changed.text
     assert (await run("/quiz-schedule pause")).facts["paused"] is True
-    assert store.active_schedules(["slack"]) == []
+    assert store.schedules.active_schedules(["slack"]) == []
     assert (await run("/quiz-schedule resume")).facts["paused"] is False
     assert (await run("/quiz-schedule remove")).facts["schedule"] is None
-    assert store.get_schedule(ChannelRef("slack", "T1", "C1")) is None
+    assert store.schedules.get_schedule(ChannelRef("slack", "T1", "C1")) is None
 
 
 @pytest.mark.parametrize(("line", "error", "words"), [
@@ -92,15 +91,15 @@ async def test_settings_show_and_change(tutor):
     assert saved.facts["changed"] == ["leaderboard", "reminder_time", "reminders", "timezone"]
     again = await tutor.handle(ANA, "/settings")
     assert (again.facts["timezone"], again.facts["reminder_time"]) == ("Europe/Warsaw", "08:30")
-    assert tutor.store.learner_record(ANA).timezone == "Europe/Warsaw"  # streaks use it too
+    assert tutor.store.learners.learner_record(ANA).timezone == "Europe/Warsaw"  # streaks use it too
     with pytest.raises(BadOption, match="`timezone`"):
         await tutor.handle(ANA, "/settings timezone=Mars/Base")
 
 
 async def test_every_answer_updates_the_fsrs_card_and_review_serves_it_when_due(tutor, clock):
     verdict = await answer(tutor, ANA, right=True)
-    learner_id = tutor.store.upsert_learner(ANA)
-    (card,) = tutor.store.due_cards(learner_id, NOW + timedelta(days=365))
+    learner_id = tutor.store.learners.upsert_learner(ANA)
+    (card,) = tutor.store.reviews.due_cards(learner_id, NOW + timedelta(days=365))
     assert card.reps == 1 and card.due > NOW
     assert (await tutor.handle(ANA, "/review")).facts["due"] == 0  # nothing due yet
     clock.now = card.due + timedelta(minutes=1)
@@ -108,7 +107,7 @@ async def test_every_answer_updates_the_fsrs_card_and_review_serves_it_when_due(
     assert review.facts["question_id"] == verdict.facts["question_id"] and review.ephemeral
     question = CUR.question(review.facts["question_id"])
     await tutor.press(ANA, f"quiz:{review.facts['prompt_id']}:{question.answer}")
-    (pushed,) = tutor.store.due_cards(learner_id, clock.now + timedelta(days=365))
+    (pushed,) = tutor.store.reviews.due_cards(learner_id, clock.now + timedelta(days=365))
     assert pushed.reps == 2 and pushed.due - clock.now > card.due - NOW  # Good pushes out
 
 
@@ -116,8 +115,8 @@ async def test_a_wrong_answer_brings_the_question_back_sooner(tutor, clock):
     await answer(tutor, ANA, right=True)
     await answer(tutor, BEN, right=False)
     far = NOW + timedelta(days=365)
-    (right,) = tutor.store.due_cards(tutor.store.upsert_learner(ANA), far)
-    (wrong,) = tutor.store.due_cards(tutor.store.upsert_learner(BEN), far)
+    (right,) = tutor.store.reviews.due_cards(tutor.store.learners.upsert_learner(ANA), far)
+    (wrong,) = tutor.store.reviews.due_cards(tutor.store.learners.upsert_learner(BEN), far)
     assert wrong.due < right.due
 
 
@@ -127,7 +126,7 @@ async def test_a_double_click_reviews_the_card_once(tutor):
     button = f"quiz:{quiz.facts['prompt_id']}:{question.answer}"
     await tutor.press(ANA, button)
     await tutor.press(ANA, button)
-    (card,) = tutor.store.due_cards(tutor.store.upsert_learner(ANA), NOW + timedelta(days=99))
+    (card,) = tutor.store.reviews.due_cards(tutor.store.learners.upsert_learner(ANA), NOW + timedelta(days=99))
     assert card.reps == 1
 
 
@@ -167,12 +166,12 @@ async def test_cohort_draws_the_group_and_sets_the_weekly_digest(tutor, store):
                                channel="CLEADS")
     assert reply.images[0].data[:4] == b"\x89PNG" and reply.facts["learners"] == 2
     assert reply.facts["hardest"] == ["tokenization"] and "this channel" in reply.text
-    assert reply.ephemeral and tutor.executor.jobs[-1] == "engine.jobs.cohort.run"
-    settings = store.workspace_settings("slack", "T1")
+    assert reply.ephemeral and tutor.executor.jobs[-1] == "cohort"
+    settings = store.workspaces.workspace_settings("slack", "T1")
     assert (settings.digest_channel, settings.timezone) == ("CLEADS", "Europe/Warsaw")
-    assert store.digest_workspaces(["slack"]) == [settings]
+    assert store.workspaces.digest_workspaces(["slack"]) == [settings]
     await tutor.handle(ANA, "/cohort digest=off", admin=True, channel="CLEADS")
-    assert store.digest_workspaces(["slack"]) == []
+    assert store.workspaces.digest_workspaces(["slack"]) == []
 
 
 class BusyPool(ThreadExecutor):
@@ -186,14 +185,14 @@ async def test_cohort_with_a_full_pool_still_saves_the_digest_and_says_so(store,
     reply = await tutor.handle(ANA, "/cohort digest=here", admin=True, channel="CLEADS")
     assert reply.images == () and "No picture this time" in reply.text
     assert "busy with other demos" in reply.text and "posted Mondays" in reply.text
-    assert store.workspace_settings("slack", "T1").digest_channel == "CLEADS"
+    assert store.workspaces.workspace_settings("slack", "T1").digest_channel == "CLEADS"
 
 
 async def test_forget_me_also_deletes_cards_settings_and_reminder_claims(tutor, store):
     await answer(tutor, ANA)
     await tutor.handle(ANA, "/settings reminders=on")
-    learner_id = store.upsert_learner(ANA)
+    learner_id = store.learners.upsert_learner(ANA)
     forget = await tutor.handle(ANA, "/forget-me")
     await tutor.press(ANA, forget.buttons[0].id)
-    assert store.due_cards(learner_id, NOW + timedelta(days=999)) == []
-    assert store.reminder_targets(["slack"]) == []
+    assert store.reviews.due_cards(learner_id, NOW + timedelta(days=999)) == []
+    assert store.learners.reminder_targets(["slack"]) == []

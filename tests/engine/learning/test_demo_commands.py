@@ -6,7 +6,8 @@ it fails, naming the commands and options it could not parse.
 
 import pytest
 
-from engine import commands, parsing
+from engine import commands
+from engine.commands import parsing
 from engine.learning.curriculum import default_curriculum
 
 CURRICULUM = default_curriculum()

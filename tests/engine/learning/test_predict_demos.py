@@ -14,11 +14,11 @@ import random
 import pytest
 
 from bot import migrate
+from engine.domain.records import LearnerRef
 from engine.learning.curriculum import default_curriculum
+from engine.services.tutor import Tutor
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
-from engine.store import LearnerRef
-from engine.tutor import Tutor
 from tests.engine.executors import ThreadExecutor
 
 PREDICT = [q for q in default_curriculum().questions if q.kind == "predict"]

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from engine.domain.records import Attempt, LearnerRecord
 from engine.learning.curriculum import default_curriculum
 from engine.learning.progress import (
     DEMO_XP,
@@ -20,7 +21,6 @@ from engine.learning.progress import (
     total_xp,
 )
 from engine.learning.quizzes import choose_concept, pick_question
-from engine.store import Attempt, LearnerRecord
 
 CUR = default_curriculum()
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)

@@ -5,16 +5,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from engine.errors import BadOption
+from engine.domain.clock import zone
+from engine.domain.errors import BadOption
+from engine.domain.records import ChannelRef
 from engine.learning.schedule import (
     CATCH_UP,
-    ChannelRef,
     QuizSchedule,
     due_occurrences,
     local_instant,
     next_occurrence,
     parse_hhmm,
-    zone,
 )
 
 CHANNEL = ChannelRef("slack", "T1", "C1")

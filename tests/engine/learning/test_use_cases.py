@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from engine.errors import Forbidden, NotFound
+from engine.domain.errors import Forbidden, NotFound
+from engine.domain.records import LearnerRef
 from engine.learning.curriculum import default_curriculum
 from engine.learning.schema import MAX_LESSON_CHARS
-from engine.store import LearnerRef
 
 CUR = default_curriculum()
 ANA = LearnerRef("slack", "T1", "U1", "Ana")
@@ -31,7 +31,7 @@ async def test_learn_walks_the_path_and_records_each_lesson_once(tutor):
     assert second.facts["lesson_id"] == CUR.lessons[1].id
     again = await tutor.handle(ANA, f"/learn {CUR.lessons[0].id}")  # re-reading is fine
     assert again.facts["lessons_done"] == 2
-    assert set(tutor.store.learner_record(ANA).lessons_done) == {le.id for le in CUR.lessons[:2]}
+    assert set(tutor.store.learners.learner_record(ANA).lessons_done) == {le.id for le in CUR.lessons[:2]}
 
 
 @pytest.mark.parametrize(("topic", "lesson_id"), [
@@ -54,7 +54,7 @@ async def test_unknown_topics_are_explained(tutor, line, words):
 
 async def test_after_the_last_lesson_learn_says_so(tutor):
     for lesson in CUR.lessons:
-        tutor.store.mark_lesson_done(ANA, lesson.id)
+        tutor.store.learners.mark_lesson_done(ANA, lesson.id)
     reply = await tutor.handle(ANA, "/learn")
     assert "read all 22 lessons" in reply.text and "lesson_id" not in reply.facts
 
@@ -74,7 +74,7 @@ async def test_quiz_answer_is_recorded_once_and_answered_privately(tutor):
     double = await tutor.press(ANA, ids[question.answer])  # a second click, other choice
     assert double.facts["recorded"] is False and double.facts["correct"] is False
     assert "already answered" in double.text
-    assert len(tutor.store.learner_record(ANA).attempts) == 1
+    assert len(tutor.store.learners.learner_record(ANA).attempts) == 1
 
 
 async def test_attempt_listeners_hear_each_new_answer_once(tutor):
@@ -98,7 +98,7 @@ async def test_someone_else_cannot_answer_your_question(tutor):
     quiz = await tutor.handle(ANA, "/quiz")
     with pytest.raises(Forbidden, match="someone else"):
         await tutor.press(BEN, quiz.buttons[0].id)
-    assert tutor.store.learner_record(BEN).attempts == ()
+    assert tutor.store.learners.learner_record(BEN).attempts == ()
 
 
 @pytest.mark.parametrize("bad", ["quiz:abc", "quiz:1:9", "quiz:999999:0", "quiz:1"])
@@ -122,16 +122,16 @@ async def test_right_answers_earn_xp_and_the_quiz_moves_on(tutor):
 
 
 async def test_predict_the_demo_answer_shows_the_demo_that_settles_it(tutor):
-    prompt = tutor.store.create_prompt(ANA, "tk-04")  # "My name is Pawel": 5 tokens
+    prompt = tutor.store.quizzes.create_prompt(ANA, "tk-04")  # "My name is Pawel": 5 tokens
     question = CUR.question("tk-04")
     verdict = await tutor.press(ANA, f"quiz:{prompt.id}:{question.answer}")
     assert verdict.facts["correct"] is True and verdict.facts["demo_confirms"] is True
     assert verdict.images and verdict.images[0].data.startswith(PNG)
     assert "5 tokens" in verdict.text and "`/tokenize My name is Pawel`" in verdict.text
-    assert [r.canonical for r in tutor.store.runs(ANA)] == ["/tokenize My name is Pawel"]
+    assert [r.canonical for r in tutor.store.learners.runs(ANA)] == ["/tokenize My name is Pawel"]
     repeat = await tutor.press(ANA, f"quiz:{prompt.id}:{question.answer}")
     assert not repeat.images and button(repeat, "Run the demo").id == f"run:{question.demo}"
-    assert len(tutor.store.runs(ANA)) == 1  # a double click does not run the demo again
+    assert len(tutor.store.learners.runs(ANA)) == 1  # a double click does not run the demo again
 
 
 async def test_progress_renders_a_picture_of_the_record(tutor):
@@ -145,7 +145,7 @@ async def test_progress_renders_a_picture_of_the_record(tutor):
     assert reply.facts["xp"] == 10 + 10 * question.difficulty
     assert reply.facts["mastery"][question.concept] == pytest.approx(1 / 5)
     assert "1/22 lessons" in reply.text and "/quiz" in reply.text
-    assert tutor.executor.jobs == ["engine.jobs.progress.run"]
+    assert tutor.executor.jobs == ["progress"]
 
 
 async def test_progress_picture_is_deterministic(tutor):
@@ -160,16 +160,16 @@ async def test_forget_me_asks_first_then_deletes_everything(tutor):
     await tutor.press(ANA, quiz.buttons[0].id)
     await tutor.handle(BEN, "/learn")
     ask = await tutor.handle(ANA, "/forget-me")
-    assert ask.ephemeral and tutor.store.learner_record(ANA).lessons_done  # nothing deleted yet
+    assert ask.ephemeral and tutor.store.learners.learner_record(ANA).lessons_done  # nothing deleted yet
     (confirm,) = ask.buttons
     with pytest.raises(Forbidden, match="someone else"):
         await tutor.press(BEN, confirm.id)
-    assert tutor.store.learner_record(BEN).lessons_done  # Ben's press deleted nothing
+    assert tutor.store.learners.learner_record(BEN).lessons_done  # Ben's press deleted nothing
     done = await tutor.press(ANA, confirm.id)
     assert done.facts["deleted"]["lessons_done"] == 1 and done.facts["deleted"]["learners"] == 1
-    record = tutor.store.learner_record(ANA)
+    record = tutor.store.learners.learner_record(ANA)
     assert (record.lessons_done, record.attempts, record.demo_runs) == ({}, (), ())
-    assert len(tutor.store.learner_record(BEN).lessons_done) == 1
+    assert len(tutor.store.learners.learner_record(BEN).lessons_done) == 1
 
 
 async def test_500_concurrent_answers_through_the_tutor_none_lost_none_duplicated(tutor):
@@ -177,10 +177,10 @@ async def test_500_concurrent_answers_through_the_tutor_none_lost_none_duplicate
     presses = []
     for learner in learners:
         for _ in range(10):
-            prompt = tutor.store.create_prompt(learner, "lo-01")
+            prompt = tutor.store.quizzes.create_prompt(learner, "lo-01")
             presses += [(learner, f"quiz:{prompt.id}:{c}") for c in (0, 1)]  # double clicks
     random.Random(2).shuffle(presses)
     replies = await asyncio.gather(*(tutor.press(lr, bid) for lr, bid in presses))
     assert sum(r.facts["recorded"] for r in replies) == 500
     for learner in learners:
-        assert len(tutor.store.learner_record(learner).attempts) == 10
+        assert len(tutor.store.learners.learner_record(learner).attempts) == 10

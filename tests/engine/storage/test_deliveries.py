@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from engine.domain.clock import utcnow
 from engine.storage.db import make_engine
 from engine.storage.deliveries import ClaimLog
-from engine.storage.models import DeliveryClaim, utcnow
+from engine.storage.models import DeliveryClaim
 
 
 @pytest.fixture

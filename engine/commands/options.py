@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-from engine.errors import BadOption, did_you_mean, one_of
-from engine.learning.schedule import parse_hhmm, zone, zone_names
+from engine.domain.clock import zone, zone_names
+from engine.domain.errors import BadOption, did_you_mean, one_of
+from engine.learning.schedule import parse_hhmm
 
 TRUE_WORDS = ("yes", "true", "on", "1")
 FALSE_WORDS = ("no", "false", "off", "0")

@@ -3,8 +3,7 @@
 A claim is inserted with ``ON CONFLICT DO NOTHING`` on its UNIQUE (kind, subject, local date)
 key, on SQLite and Postgres alike: exactly one concurrent insert returns a row, and no
 transaction is aborted by a duplicate. Taking over a stale claim is a compare-and-set on
-its ``attempts`` counter, so of two sweepers only one wins.
-"""
+its ``attempts`` counter, so of two sweepers only one wins."""
 
 from __future__ import annotations
 
@@ -14,14 +13,19 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from engine.daily_store import Claim
-from engine.learning.schedule import CATCH_UP, ChannelRef, QuizSchedule
-from engine.storage.curriculum import aware
-from engine.storage.models import PostClaim, QuizScheduleRow
+from engine.domain.records import (
+    ChannelRef,
+    Claim,
+)
+from engine.learning.schedule import CATCH_UP, QuizSchedule
+from engine.storage.db import Database, aware
+from engine.storage.models import (
+    PostClaim,
+    QuizScheduleRow,
+)
 
 
 def _schedule(row: QuizScheduleRow) -> QuizSchedule:
@@ -42,14 +46,12 @@ def _where_channel(channel: ChannelRef):
                 QuizScheduleRow.channel == channel.channel)
 
 
-class ClaimsRepository:
-    """Quiz schedules and claims; expects ``self.sessions``, ``self.engine`` and ``_write``."""
 
-    sessions: Any
-    engine: Any
-    _write: Any
+class ScheduleRepository:
+    """Schedules and post claims: the storage half of "post each daily quiz exactly once"."""
 
-    # --- schedules -------------------------------------------------------------------------
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def save_schedule(self, schedule: QuizSchedule, *, now: datetime) -> QuizSchedule:
         def save(session: Session) -> QuizSchedule:
@@ -66,44 +68,39 @@ class ClaimsRepository:
             return _schedule(row)
 
         try:
-            return self._write(save)
+            return self.db.write(save)
         except IntegrityError:  # created concurrently by another facilitator: update theirs
-            return self._write(save)
+            return self.db.write(save)
 
     def get_schedule(self, channel: ChannelRef) -> QuizSchedule | None:
-        with self.sessions() as session:
+        with self.db.sessions() as session:
             row = session.scalar(select(QuizScheduleRow).where(_where_channel(channel)))
             return _schedule(row) if row else None
 
     def schedule_by_id(self, schedule_id: int) -> QuizSchedule | None:
-        with self.sessions() as session:
+        with self.db.sessions() as session:
             row = session.get(QuizScheduleRow, schedule_id)
             return _schedule(row) if row else None
 
     def remove_schedule(self, channel: ChannelRef) -> bool:
-        return self._write(lambda s: s.execute(
+        return self.db.write(lambda s: s.execute(
             delete(QuizScheduleRow).where(_where_channel(channel))).rowcount > 0)
 
     def active_schedules(self, platforms: Collection[str]) -> list[QuizSchedule]:
-        with self.sessions() as session:
+        with self.db.sessions() as session:
             rows = session.scalars(select(QuizScheduleRow).where(
                 QuizScheduleRow.platform.in_(list(platforms)),
                 QuizScheduleRow.paused.is_(False)).order_by(QuizScheduleRow.id))
             return [_schedule(r) for r in rows]
 
-    # --- claims ----------------------------------------------------------------------------
-
     def claim(self, kind: str, subject: str, local_date: date, *, now: datetime, instance: str,
               schedule_id: int | None = None, learner_id: int | None = None,
               prompt_id: int | None = None) -> Claim | None:
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         values = dict(kind=kind, subject=subject, local_date=local_date, claimed_at=now,
                       claimed_by=instance, attempts=1, schedule_id=schedule_id,
                       learner_id=learner_id, prompt_id=prompt_id)
-        statement = (dialect.insert(PostClaim).values(**values)
-                     .on_conflict_do_nothing(index_elements=["kind", "subject", "local_date"])
-                     .returning(PostClaim.id))
-        claim_id = self._write(lambda s: s.execute(statement).scalar())
+        claim_id = self.db.insert_if_absent(PostClaim, values, ["kind", "subject", "local_date"],
+                                            returning=PostClaim.id)
         if claim_id is None:
             return None  # another instance (or an earlier tick) holds it
         return Claim(claim_id, kind, subject, local_date, now, 1, schedule_id, learner_id,
@@ -114,16 +111,16 @@ class ClaimsRepository:
         changes: dict[str, Any] = dict(posted_at=now, message_ref=message_ref, error=None)
         if prompt_id is not None:
             changes.update(prompt_id=prompt_id, closes_at=closes_at)
-        self._write(lambda s: s.execute(
+        self.db.write(lambda s: s.execute(
             update(PostClaim).where(PostClaim.id == claim_id).values(**changes)))
 
     def fail_claim(self, claim_id: int, *, error: str) -> None:
-        self._write(lambda s: s.execute(
+        self.db.write(lambda s: s.execute(
             update(PostClaim).where(PostClaim.id == claim_id).values(error=error[:1000])))
 
     def recover_claims(self, *, now: datetime, stale_before: datetime, instance: str,
                        max_attempts: int) -> list[Claim]:
-        with self.sessions() as session:
+        with self.db.sessions() as session:
             stale = session.scalars(select(PostClaim).where(
                 PostClaim.posted_at.is_(None), PostClaim.gave_up_at.is_(None),
                 PostClaim.claimed_at < stale_before).order_by(PostClaim.id)).all()
@@ -141,19 +138,20 @@ class ClaimsRepository:
         statement = update(PostClaim).where(
             PostClaim.id == row.id, PostClaim.attempts == row.attempts,
             PostClaim.posted_at.is_(None), PostClaim.gave_up_at.is_(None)).values(**values)
-        return self._write(lambda s: s.execute(statement).rowcount) == 1
+        return self.db.write(lambda s: s.execute(statement).rowcount) == 1
 
     def prune_claims(self, before: datetime) -> int:
-        return self._write(lambda s: s.execute(delete(PostClaim).where(
+        return self.db.write(lambda s: s.execute(delete(PostClaim).where(
             PostClaim.claimed_at < before)).rowcount)
 
     def reveals_due(self, now: datetime) -> list[Claim]:
         reveal = aliased(PostClaim)
         revealed = exists().where(reveal.kind == "reveal", reveal.subject == PostClaim.subject,
                                   reveal.local_date == PostClaim.local_date)
-        with self.sessions() as session:
+        with self.db.sessions() as session:
             rows = session.scalars(select(PostClaim).where(
                 PostClaim.kind == "quiz", PostClaim.posted_at.is_not(None),
                 PostClaim.closes_at <= now, PostClaim.closes_at > now - CATCH_UP,
                 ~revealed).order_by(PostClaim.closes_at))
             return [_claim(r) for r in rows]
+

@@ -15,12 +15,13 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from engine.errors import Forbidden, NotFound, Refused, TutorError
-from engine.execution import Executor
-from engine.jobs import progress as progress_job
+from engine.domain.clock import utcnow
+from engine.domain.errors import Forbidden, NotFound, Refused, TutorError
+from engine.domain.records import Attempt, LearnerRef, QuizPrompt
+from engine.domain.replies import Button, Reply
 from engine.learning.curriculum import (
     ContentError,
     Curriculum,
@@ -37,8 +38,8 @@ from engine.learning.quizzes import (
     verdict_message,
 )
 from engine.learning.schema import Lesson, Question
-from engine.replies import Button, Reply
-from engine.store import Attempt, LearnerRef, QuizPrompt, Store
+from engine.ports import Store
+from engine.ports.executor import Executor
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +48,6 @@ AttemptListener = Callable[[LearnerRef, Question, Attempt], Awaitable[None]]
 ANSWER_RE = re.compile(r"^(\d{1,12}):(\d)$")
 PROGRESS_TIMEOUT = 20.0
 CONTENT_REFRESH = 10.0  # seconds between checks for newly loaded facilitator content
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def forget_token(learner: LearnerRef) -> str:
@@ -77,7 +74,7 @@ class Learning:
         if time.monotonic() - self._checked < CONTENT_REFRESH:
             return self._loaded[1]
         self._checked = time.monotonic()
-        records = await asyncio.to_thread(self.store.content)
+        records = await asyncio.to_thread(self.store.library.content)
         key = tuple((r.kind, r.item_id, json.dumps(r.data, sort_keys=True)) for r in records)
         if key != self._loaded[0]:
             try:
@@ -92,14 +89,14 @@ class Learning:
     async def learn(self, learner: LearnerRef, topic: str) -> Reply:
         """The next lesson on the learner's path, or the one a topic names."""
         cur = await self.curriculum()
-        record = await asyncio.to_thread(self.store.learner_record, learner)
+        record = await asyncio.to_thread(self.store.learners.learner_record, learner)
         lesson = find_lesson(cur, topic) if topic else next_lesson(record, cur)
         if lesson is None:
             return Reply(f"You have read all {len(cur.lessons)} lessons. 🎉 Keep them fresh "
                          "with `/quiz`, or see your record with `/progress`.",
                          buttons=(Button("run:/quiz", "Quiz me", "primary"),
                                   Button("run:/progress", "My progress")))
-        await asyncio.to_thread(self.store.mark_lesson_done, learner, lesson.id,
+        await asyncio.to_thread(self.store.learners.mark_lesson_done, learner, lesson.id,
                                 at=self.clock())
         read = set(record.lessons_done) | {lesson.id}
         buttons = [Button(f"run:{lesson.demo}", "Try it", "primary"),
@@ -116,10 +113,10 @@ class Learning:
     async def quiz(self, learner: LearnerRef, topic: str) -> Reply:
         """One question with answer buttons ``quiz:<prompt id>:<choice>``."""
         cur = await self.curriculum()
-        record = await asyncio.to_thread(self.store.learner_record, learner)
+        record = await asyncio.to_thread(self.store.learners.learner_record, learner)
         concept = find_concept(cur, topic) if topic else choose_concept(cur, record, self.rng)
         question = pick_question(cur, record, concept, self.rng)
-        prompt = await asyncio.to_thread(self.store.create_prompt, learner, question.id,
+        prompt = await asyncio.to_thread(self.store.quizzes.create_prompt, learner, question.id,
                                          at=self.clock())
         return Reply(question_message(question, cur), buttons=answer_buttons(question, prompt.id),
                      facts={"prompt_id": prompt.id, "question_id": question.id,
@@ -134,7 +131,7 @@ class Learning:
         prompt, question = await self._answerable(cur, learner, int(match[1]), int(match[2]))
         choice = int(match[2])
         attempt, new = await asyncio.to_thread(
-            self.store.record_attempt, learner, prompt.id, question_id=question.id,
+            self.store.quizzes.record_attempt, learner, prompt.id, question_id=question.id,
             concept=question.concept, choice=choice, correct=choice == question.answer,
             at=self.clock())
         xp = await self._xp(learner, question, attempt) if new else 0
@@ -152,7 +149,7 @@ class Learning:
 
     async def _answerable(self, cur: Curriculum, learner: LearnerRef, prompt_id: int,
                           choice: int) -> tuple[QuizPrompt, Question]:
-        prompt = await asyncio.to_thread(self.store.get_prompt, prompt_id)
+        prompt = await asyncio.to_thread(self.store.quizzes.get_prompt, prompt_id)
         question = cur.question(prompt.question_id) if prompt else None
         if prompt is None or question is None:
             raise NotFound("That question is no longer available. Type `/quiz` for a new one.")
@@ -169,7 +166,7 @@ class Learning:
         """XP this new answer earned (a repeat of a question answered right earns less)."""
         if not attempt.correct:
             return attempt_xp(question.difficulty, False, False)
-        record = await asyncio.to_thread(self.store.learner_record, learner)
+        record = await asyncio.to_thread(self.store.learners.learner_record, learner)
         right_before = any(a.correct and a.question_id == question.id
                            and a.prompt_id != attempt.prompt_id for a in record.attempts)
         return attempt_xp(question.difficulty, True, right_before)
@@ -205,9 +202,9 @@ class Learning:
     async def progress(self, learner: LearnerRef) -> Reply:
         """The learner's record as a picture, rendered in the worker pool."""
         cur = await self.curriculum()
-        record = await asyncio.to_thread(self.store.learner_record, learner)
+        record = await asyncio.to_thread(self.store.learners.learner_record, learner)
         summary = summarize(record, cur, self.clock(), learner.display_name or learner.user_id)
-        return await self.executor.submit(progress_job.run, summary, key=learner.key,
+        return await self.executor.submit("progress", summary, key=learner.key,
                                           timeout=PROGRESS_TIMEOUT)
 
     # --- /forget-me -------------------------------------------------------------------------
@@ -227,7 +224,7 @@ class Learning:
         if token != forget_token(learner):
             raise Forbidden("That button belongs to someone else's `/forget-me` and cannot "
                             "delete anything of yours. Type `/forget-me` to delete your data.")
-        deleted = await asyncio.to_thread(self.store.forget_learner, learner)
+        deleted = await asyncio.to_thread(self.store.learners.forget_learner, learner)
         if not deleted:
             return Reply("I had nothing stored about you.", ephemeral=True,
                          facts={"deleted": {}})

@@ -27,29 +27,27 @@ import time as clocks
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from engine.daily_store import Claim, ReminderTarget, WorkspaceSettings
-from engine.errors import Busy, TimedOut, WorkerCrashed
-from engine.execution import Executor
-from engine.jobs import cohort as cohort_job
-from engine.jobs import reveal as reveal_job
+from engine.domain.clock import utcnow, zone
+from engine.domain.errors import Busy, TimedOut, WorkerCrashed
+from engine.domain.records import ChannelRef, Claim, ReminderTarget, WorkspaceSettings
+from engine.domain.replies import Reply, no_progress
+from engine.jobs import resolve
 from engine.learning import posts
 from engine.learning.cohort import digest_window
 from engine.learning.curriculum import Curriculum
-from engine.learning.daily import workspace_report
 from engine.learning.schedule import (
     CATCH_UP,
-    ChannelRef,
     QuizSchedule,
     due_occurrences,
     local_date,
     local_instant,
-    zone,
 )
-from engine.replies import Reply, no_progress
-from engine.store import Store
+from engine.ports import Store
+from engine.ports.executor import Executor
+from engine.services.daily import workspace_report
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +59,6 @@ KEEP_CLAIMS = timedelta(days=60)  # older claims are deleted (the unique key nee
 PRUNE_EVERY = 6 * 3600.0  # seconds between prunes, per instance
 RENDER_TIMEOUT = 30.0  # seconds a chart may take in the worker pool
 POOL_WAITS = (1.0, 2.0, 4.0)  # seconds to wait for room in a full pool before giving up
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def instance_name() -> str:
@@ -142,17 +136,17 @@ class QuizScheduler:
         now = now or self.clock()
         report = TickReport()
         recovered = await asyncio.to_thread(
-            self.store.recover_claims, now=now, stale_before=now - self.config.claim_deadline,
+            self.store.schedules.recover_claims, now=now, stale_before=now - self.config.claim_deadline,
             instance=self.instance, max_attempts=self.config.max_attempts)
         report.recovered = len(recovered)
         if self.monotonic() - self._last_prune >= PRUNE_EVERY:
             self._last_prune = self.monotonic()
-            await asyncio.to_thread(self.store.prune_claims, now - KEEP_CLAIMS)
+            await asyncio.to_thread(self.store.schedules.prune_claims, now - KEEP_CLAIMS)
         for claim in recovered:
             await self._do(claim, await self._redo(claim), report)
         for work in await asyncio.to_thread(self._due_work, now):
             claim = await asyncio.to_thread(
-                self.store.claim, work.kind, work.subject, work.local_date, now=self.clock(),
+                self.store.schedules.claim, work.kind, work.subject, work.local_date, now=self.clock(),
                 instance=self.instance, schedule_id=work.schedule_id,
                 learner_id=work.learner_id, prompt_id=work.prompt_id)
             if claim is not None:
@@ -163,14 +157,14 @@ class QuizScheduler:
                   report: TickReport) -> None:
         key = (claim.kind, claim.subject)
         if do is None:  # nothing left to do (schedule removed, far too late): close it
-            await asyncio.to_thread(self.store.finish_claim, claim.id, now=self.clock(),
+            await asyncio.to_thread(self.store.schedules.finish_claim, claim.id, now=self.clock(),
                                     message_ref=None)
             return
         try:
             await do(claim)
         except Exception as err:  # the platform refused: log, retry after the deadline
             log.warning("posting %s %s failed: %r", *key, err)
-            await asyncio.to_thread(self.store.fail_claim, claim.id, error=repr(err)[:500])
+            await asyncio.to_thread(self.store.schedules.fail_claim, claim.id, error=repr(err)[:500])
             report.failed.append(key)
             return
         report.posted.append(key)
@@ -180,11 +174,11 @@ class QuizScheduler:
     def _due_work(self, now: datetime) -> list[Work]:
         """Everything due at ``now``, unclaimed or not (claims decide who does it)."""
         work: list[Work] = []
-        for schedule in self.store.active_schedules(self.platforms):
+        for schedule in self.store.schedules.active_schedules(self.platforms):
             for occurrence in due_occurrences(schedule, now, schedule.since(now)):
                 work.append(Work("quiz", _subject(schedule), occurrence.local_date,
                                  self._quiz_job(schedule), schedule_id=schedule.id))
-        for quiz in self.store.reveals_due(now):
+        for quiz in self.store.schedules.reveals_due(now):
             work.append(Work("reveal", quiz.subject, quiz.local_date, self._reveal_job(),
                              schedule_id=quiz.schedule_id, prompt_id=quiz.prompt_id))
         work += self._reminder_work(now)
@@ -195,7 +189,7 @@ class QuizScheduler:
         """Learners whose reminder time has come today; each is claimed (once a day) even
         when nothing is due, so later ticks skip them without counting cards again."""
         work = []
-        for target in self.store.reminder_targets(self.platforms,
+        for target in self.store.learners.reminder_targets(self.platforms,
                                                   unclaimed_since=now - REMINDER_SKIP):
             tz = zone(target.settings.timezone)
             today = local_date(now, tz)
@@ -207,7 +201,7 @@ class QuizScheduler:
 
     def _digest_work(self, now: datetime) -> list[Work]:
         work = []
-        for settings in self.store.digest_workspaces(self.platforms):
+        for settings in self.store.workspaces.digest_workspaces(self.platforms):
             tz = zone(settings.timezone)
             today = local_date(now, tz)
             monday = today - timedelta(days=today.weekday())
@@ -223,7 +217,7 @@ class QuizScheduler:
             return self._reveal_job()
         if claim.kind != "quiz" or claim.schedule_id is None:
             return None  # reminders and digests are not worth repeating late
-        schedule = await asyncio.to_thread(self.store.schedule_by_id, claim.schedule_id)
+        schedule = await asyncio.to_thread(self.store.schedules.schedule_by_id, claim.schedule_id)
         if schedule is None or schedule.paused:
             return None
         due_at = local_instant(claim.local_date, schedule.at, schedule.tz)
@@ -235,47 +229,47 @@ class QuizScheduler:
         async def post_quiz(claim: Claim) -> None:
             curriculum = await self.curriculum()
             now = self.clock()
-            recent = await asyncio.to_thread(self.store.channel_question_ids, schedule.channel,
+            recent = await asyncio.to_thread(self.store.quizzes.channel_question_ids, schedule.channel,
                                              since=now - posts.NO_REPEAT)
             question = posts.pick_channel_question(curriculum, schedule, claim.local_date,
                                                    recent)
             closes_at = now + timedelta(minutes=schedule.window_minutes)
-            prompt_id = await asyncio.to_thread(self.store.create_channel_prompt,
+            prompt_id = await asyncio.to_thread(self.store.quizzes.create_channel_prompt,
                                                 schedule.channel, question.id, at=now,
                                                 closes_at=closes_at)
             reply = posts.quiz_post(question, curriculum, prompt_id, closes_at, schedule)
             ref = await self._post(schedule.channel, reply)
-            await asyncio.to_thread(self.store.finish_claim, claim.id, now=self.clock(),
+            await asyncio.to_thread(self.store.schedules.finish_claim, claim.id, now=self.clock(),
                                     message_ref=ref, prompt_id=prompt_id, closes_at=closes_at)
         return post_quiz
 
     def _reveal_job(self) -> Callable[[Claim], Awaitable[None]]:
         async def post_reveal(claim: Claim) -> None:
-            prompt = await asyncio.to_thread(self.store.get_prompt, claim.prompt_id)
+            prompt = await asyncio.to_thread(self.store.quizzes.get_prompt, claim.prompt_id)
             curriculum = await self.curriculum()
             question = curriculum.question(prompt.question_id) if prompt else None
             if prompt is None or question is None or prompt.channel is None:
                 raise LookupError(f"prompt {claim.prompt_id} or its question is gone")
-            choices = await asyncio.to_thread(self.store.prompt_choices, prompt.id)
+            choices = await asyncio.to_thread(self.store.quizzes.prompt_choices, prompt.id)
             per_option = posts.answer_counts(question, choices)
-            chart = await self._render(reveal_job.run, question, per_option)
+            chart = await self._render("reveal", question, per_option)
             reply = posts.reveal_post(question, curriculum, per_option, chart)
             # the prompt's channel, not the schedule's: a schedule removed while the answers
             # were open still gets its reveal
             ref = await self._post(prompt.channel, reply)
-            await asyncio.to_thread(self.store.finish_claim, claim.id, now=self.clock(),
+            await asyncio.to_thread(self.store.schedules.finish_claim, claim.id, now=self.clock(),
                                     message_ref=ref)
         return post_reveal
 
     def _reminder_job(self, target: ReminderTarget) -> Callable[[Claim], Awaitable[None]]:
         async def post_reminder(claim: Claim) -> None:
-            due = await asyncio.to_thread(self.store.count_due_cards, target.learner_id,
+            due = await asyncio.to_thread(self.store.reviews.count_due_cards, target.learner_id,
                                           self.clock())
             ref = None
             if due:
                 dm = ChannelRef(target.platform, target.workspace, f"@{target.user_id}")
                 ref = await self._post(dm, posts.reminder_post(due))
-            await asyncio.to_thread(self.store.finish_claim, claim.id, now=self.clock(),
+            await asyncio.to_thread(self.store.schedules.finish_claim, claim.id, now=self.clock(),
                                     message_ref=ref)
         return post_reminder
 
@@ -285,14 +279,14 @@ class QuizScheduler:
             start, end = digest_window(claim.local_date, zone(settings.timezone))
             report = await asyncio.to_thread(workspace_report, self.store, curriculum,
                                              settings, start, end)
-            reply = await self._render(cohort_job.run, report)
+            reply = await self._render("cohort", report)
             channel = ChannelRef(settings.platform, settings.workspace, settings.digest_channel)
             ref = await self._post(channel, reply)
-            await asyncio.to_thread(self.store.finish_claim, claim.id, now=self.clock(),
+            await asyncio.to_thread(self.store.schedules.finish_claim, claim.id, now=self.clock(),
                                     message_ref=ref)
         return post_digest
 
-    async def _render(self, job: Callable[..., Any], *args: Any) -> Any:
+    async def _render(self, job: str, *args: Any) -> Any:
         """Run a picture job in the worker pool, waiting a little for room while it is full.
         If the pool stays full (a workshop's demos) or fails, draw it in a thread instead:
         a reveal or digest is never held up for long, nor lost, for its picture."""
@@ -309,7 +303,7 @@ class QuizScheduler:
         except (Busy, TimedOut, WorkerCrashed, TimeoutError) as err:
             log.warning("the worker pool could not draw a scheduled post's picture (%s); "
                         "drawing it in a thread", err)
-        return await asyncio.to_thread(job, *args, no_progress)
+        return await asyncio.to_thread(resolve(job), *args, no_progress)
 
     async def _post(self, channel: ChannelRef, reply: Reply) -> str | None:
         """Post through the platform's Poster, spaced to respect per-channel rate limits."""

@@ -12,9 +12,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from engine.errors import BadOption, did_you_mean
-from engine.learning.schedule import DAYS, WINDOW_MAX, WINDOW_MIN
-from engine.options import (
+from engine.commands.options import (
     BoolOption,
     ChoiceListOption,
     ChoiceOption,
@@ -27,6 +25,8 @@ from engine.options import (
     WordOption,
     ZoneOption,
 )
+from engine.domain.errors import BadOption, did_you_mean
+from engine.learning.schedule import DAYS, WINDOW_MAX, WINDOW_MIN
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 OPTION_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -115,9 +115,10 @@ class Request:
         """A copy with some options changed (values already validated)."""
         return replace(self, options={**self.options, **changes})
 
-    def canonical(self) -> str:
-        """The exact command string that reproduces this request (non-defaults and the seed)."""
-        spec = COMMANDS[self.command]
+    def canonical(self, spec: Command | None = None) -> str:
+        """The exact command string that reproduces this request (non-defaults and the seed);
+        ``spec`` is its command when it is not in tutorbot's own table."""
+        spec = spec or COMMANDS[self.command]
         parts = [f"/{self.command}"]
         if self.text:
             parts.append(self.text)
@@ -130,7 +131,7 @@ class Request:
 
 # --- /train-demo options (limits from engine.demos, so the table and the maths agree) -------
 
-from engine.compare_option import CompareOption  # noqa: E402
+from engine.commands.compare_option import CompareOption  # noqa: E402
 from engine.demos import mlp as _mlp  # noqa: E402
 from engine.demos.datasets import DATASETS as _DATASETS  # noqa: E402
 from engine.demos.features import FEATURES as _FEATURES  # noqa: E402

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.errors import BadOption, did_you_mean
-from engine.options import ChoiceListOption, IntListOption, Option
+from engine.commands.options import ChoiceListOption, IntListOption, Option
+from engine.domain.errors import BadOption, did_you_mean
 
 
 def _separator(target: Option) -> str:

@@ -1,27 +1,30 @@
-"""Button actions as the engine encodes them, read by adapters before the Tutor runs them:
-``run:/cmd …`` runs a command line, ``b:<key>`` is a stored action too long for a button
-id, ``quiz:12:2`` answers a quiz, ``forget:<token>`` confirms a deletion.
+"""Button actions, the one vocabulary of the engine and the adapters: ``run:/cmd …`` runs a
+command line, ``b:<key>`` is a stored action too long for a button id, ``quiz:12:2``
+answers a quiz, ``forget:<token>`` confirms a deletion (``Tutor.press`` dispatches on these).
 
-Adapters use this to ask for facilitator rights only when the answer can depend on them
-(Slack's check costs a rate-limited ``users.info`` call).
+Adapters read them before the Tutor runs them, to ask for facilitator rights only when the
+answer can depend on them (Slack's check costs a rate-limited ``users.info`` call).
 """
 
 from __future__ import annotations
 
-from engine import commands as table
-from engine.commands import Command
+from collections.abc import Mapping
+
+from engine.commands.table import COMMANDS, Command
 
 RUN = "run"
 STORED = "b"
+QUIZ = "quiz"
+FORGET = "forget"
 
 
-def command_of(action: str) -> Command | None:
+def command_of(action: str, commands: Mapping[str, Command] = COMMANDS) -> Command | None:
     """The command a ``run:`` action runs; None for other actions and unknown names."""
     verb, _, line = action.partition(":")
     if verb != RUN:
         return None
     name = line.strip().lstrip("/").split(" ", 1)[0].lower()
-    return table.COMMANDS.get(name)
+    return commands.get(name)
 
 
 def needs_admin(command: Command) -> bool:
@@ -29,7 +32,7 @@ def needs_admin(command: Command) -> bool:
     return command.admin or command.admin_aware
 
 
-def may_need_admin(action: str) -> bool:
+def may_need_admin(action: str, commands: Mapping[str, Command] = COMMANDS) -> bool:
     """Whether pressing ``action`` can depend on the caller being a facilitator: a stored
     action (anything, until loaded), a ``run:`` of a command that needs it or of an unknown
     one; never a quiz answer or any other verb."""
@@ -38,5 +41,5 @@ def may_need_admin(action: str) -> bool:
         return True
     if verb != RUN:
         return False
-    command = command_of(action)
+    command = command_of(action, commands)
     return command is None or needs_admin(command)

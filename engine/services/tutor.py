@@ -1,32 +1,33 @@
 """The use cases: one async method per command, each returning a platform-neutral Reply.
 
 Adapters call ``handle`` (text), ``run`` (a Request built from typed options) or ``press``
-(a button). CPU work goes to the Executor; storage goes through the Store port in a thread.
+(a button). ``handlers`` maps each command of the table to its use case, explicitly; a
+command without a handler is refused when the Tutor is built, not when a learner types it.
+CPU work goes to the Executor by job name; storage goes through the ports in a thread.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from engine import commands as command_table
-from engine.commands import Request, check_model_options
-from engine.errors import Forbidden, NotFound, TutorError
-from engine.execution import Executor, ProgressCallback
-from engine.jobs import next_token as next_token_job
-from engine.jobs import tokenize as tokenize_job
-from engine.jobs import train_demo as train_demo_job
-from engine.learning.daily import Daily
-from engine.learning.service import Learning, utcnow
-from engine.parsing import find_command, parse
-from engine.replies import BUTTON_ID_MAX, Button, Reply
-from engine.store import LearnerRef, Store
+from engine.commands import COMMAND_NAMES, TOPICS, Request, actions, check_model_options
+from engine.commands.parsing import TABLE, CommandTable
+from engine.domain.clock import utcnow
+from engine.domain.errors import Forbidden, NotFound, TutorError
+from engine.domain.records import LearnerRef
+from engine.domain.replies import Button, Reply
+from engine.ports import Store
+from engine.ports.executor import Executor, ProgressCallback
+from engine.services.buttons import store_long_ids
+from engine.services.daily import Daily
+from engine.services.learning import Learning
 
-Job = Callable[..., Reply]
+Handler = Callable[[LearnerRef, Request, "Context"], Awaitable[Reply]]
 
 
 @dataclass(frozen=True)
@@ -45,16 +46,31 @@ class Tutor:
     """tutorbot's use cases, independent of any chat platform."""
 
     def __init__(self, store: Store, executor: Executor, *, rng: random.Random | None = None,
-                 clock: Callable[[], datetime] = utcnow):
+                 clock: Callable[[], datetime] = utcnow, commands: CommandTable = TABLE,
+                 extra_handlers: Mapping[str, Handler] | None = None):
         self.store = store
         self.executor = executor
         self.rng = rng or random.SystemRandom()
-        self.buttons: dict[str, Callable[..., Any]] = {"run": self._press_run,
-                                                       "b": self._press_stored}
+        self.commands = commands
+        self.handlers: dict[str, Handler] = {
+            "help": self.help, "tokenize": self.tokenize, "attention": self.attention,
+            "position": self.position, "embed": self.embed, "next-token": self.next_token,
+            "train-demo": self.train_demo, "learn": self.learn, "quiz": self.quiz,
+            "progress": self.progress, "forget-me": self.forget_me,
+            "quiz-schedule": self.quiz_schedule, "review": self.review,
+            "settings": self.settings, "leaderboard": self.leaderboard, "cohort": self.cohort,
+            **(extra_handlers or {}),
+        }
+        missing = sorted(set(commands) - set(self.handlers))
+        if missing:
+            raise ValueError(f"commands without a handler: {', '.join(missing)}")
+        self.buttons: dict[str, Callable[..., Any]] = {actions.RUN: self._press_run,
+                                                       actions.STORED: self._press_stored}
         self.learning = Learning(store, executor, self.rng, self._press_run, clock=clock)
         self.daily = Daily(store, self.learning.curriculum, executor, clock=clock)
         self.learning.attempt_listeners.append(self.daily.on_attempt)
-        self.buttons.update(quiz=self._answer, forget=self.learning.confirm_forget)
+        self.buttons.update({actions.QUIZ: self._answer,
+                             actions.FORGET: self.learning.confirm_forget})
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -63,7 +79,7 @@ class Tutor:
                      request_key: str | None = None, admin: bool = False,
                      channel: str | None = None) -> Reply:
         """Parse a command line and run it. Bad input raises a TutorError with the reason."""
-        return await self.run(learner, parse(line), on_progress=on_progress,
+        return await self.run(learner, self.commands.parse(line), on_progress=on_progress,
                               request_key=request_key, admin=admin, channel=channel)
 
     async def run(self, learner: LearnerRef, request: Request, *,
@@ -71,14 +87,13 @@ class Tutor:
                   request_key: str | None = None, admin: bool = False,
                   channel: str | None = None) -> Reply:
         """Run a validated request."""
-        command = find_command(request.command)
+        command = self.commands.find(request.command)
         if command.admin and not admin:
             raise Forbidden(f"`/{command.name}` is for facilitators (workspace admins) only.")
         if "seed" in request.options and request.options["seed"] is None:
             request = request.with_options(seed=self.rng.randrange(1, 10_000))
-        use_case = getattr(self, command.handler)
-        reply = await use_case(learner, request,
-                               Context(on_progress, request_key, admin, channel))
+        reply = await self.handlers[command.name](
+            learner, request, Context(on_progress, request_key, admin, channel))
         return await self._shorten_buttons(reply)
 
     async def press(self, learner: LearnerRef, button_id: str, *,
@@ -96,10 +111,10 @@ class Tutor:
     async def suggestions(self, source: str) -> tuple[str, ...]:
         """The values a named suggestion source offers (``TextArg.source``,
         ``WordOption.source``): adapters with autocomplete show them as the learner types."""
-        if source == command_table.TOPICS:
+        if source == TOPICS:
             return (await self.learning.curriculum()).concepts
-        if source == command_table.COMMAND_NAMES:
-            return tuple(command_table.COMMANDS)
+        if source == COMMAND_NAMES:
+            return tuple(self.commands)
         raise ValueError(f"unknown suggestion source {source!r}")
 
     # --- use cases --------------------------------------------------------------------------
@@ -107,10 +122,10 @@ class Tutor:
     async def help(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         """List the commands, or explain one."""
         if request.text:
-            return Reply(text=command_help(request.text), ephemeral=True)
+            return Reply(text=command_help(request.text, self.commands), ephemeral=True)
         lines = ["**tutorbot** teaches how neural networks, transformers and LLMs work, "
                  "with real demos. Commands:"]
-        commands = list(command_table.COMMANDS.values())
+        commands = list(self.commands.values())
         lines += [f"- `/{c.name}` — {c.help}" for c in commands if not c.admin]
         if ctx.admin:  # facilitators also see their own commands
             lines.append("For facilitators:")
@@ -120,7 +135,7 @@ class Tutor:
 
     async def tokenize(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         """How several tokenizers split the same text."""
-        return await self._demo(learner, request, tokenize_job.run, ctx)
+        return await self._demo(learner, request, "tokenize", ctx)
 
     async def learn(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         """The next lesson on the learner's path, or the one on a topic."""
@@ -141,11 +156,8 @@ class Tutor:
     async def train_demo(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         """Train a Playground network (model=mlp) or a tiny GPT live (model=transformer)."""
         check_model_options(request)
-        if request["model"] == "transformer":
-            from engine.jobs import train_transformer as job  # torch stays in the workers
-
-            return await self._demo(learner, request, job.run, ctx)
-        return await self._demo(learner, request, train_demo_job.run, ctx)
+        job = "train_transformer" if request["model"] == "transformer" else "train_demo"
+        return await self._demo(learner, request, job, ctx)
 
     async def quiz_schedule(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         """Set, show, pause, resume or remove this channel's daily quiz (facilitators)."""
@@ -178,39 +190,33 @@ class Tutor:
         return replace(reply, buttons=(*reply.buttons, more)[:5])
     async def attention(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         """A real transformer's attention weights and the patterns in them."""
-        from engine.jobs import attention as job  # torch loads in the workers, not here
-
-        return await self._demo(learner, request, job.run, ctx)
+        return await self._demo(learner, request, "attention", ctx)
 
     async def position(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         """Positional encodings: sinusoidal, learned and rotary."""
-        from engine.jobs import position as job
-
-        return await self._demo(learner, request, job.run, ctx)
+        return await self._demo(learner, request, "position", ctx)
 
     async def embed(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         """Sentence embeddings compared."""
-        from engine.jobs import embed as job  # torch loads in the workers, not here
-
-        return await self._demo(learner, request, job.run, ctx)
+        return await self._demo(learner, request, "embed", ctx)
 
     async def next_token(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         """A tiny GPT's next-character probabilities at several temperatures."""
-        return await self._demo(learner, request, next_token_job.run, ctx)
+        return await self._demo(learner, request, "next_token", ctx)
 
     # --- shared machinery -------------------------------------------------------------------
 
-    async def _demo(self, learner: LearnerRef, request: Request, job: Job,
+    async def _demo(self, learner: LearnerRef, request: Request, job: str,
                     ctx: Context) -> Reply:
-        """Run a CPU job in the executor, then record the run exactly once."""
-        command = find_command(request.command)
+        """Run a CPU job (by name) in the executor, then record the run exactly once."""
+        command = self.commands.find(request.command)
         reply = await self.executor.submit(job, request, key=learner.key,
                                            timeout=command.timeout,
                                            on_progress=ctx.on_progress)
         await asyncio.to_thread(
-            self.store.record_run, learner, command=request.command,
+            self.store.learners.record_run, learner, command=request.command,
             options=dict(request.options), seed=request.options.get("seed"),
-            canonical=request.canonical(), request_key=ctx.request_key)
+            canonical=request.canonical(command), request_key=ctx.request_key)
         return reply
 
     async def _press_run(self, learner: LearnerRef, line: str, ctx: Context) -> Reply:
@@ -219,7 +225,7 @@ class Tutor:
                                  channel=ctx.channel)
 
     async def _press_stored(self, learner: LearnerRef, key: str, ctx: Context) -> Reply:
-        action = await asyncio.to_thread(self.store.load_action, key)
+        action = await asyncio.to_thread(self.store.actions.load_action, key)
         if action is None:
             raise NotFound("That button has expired. Type the command again instead.")
         return await self.press(learner, action, on_progress=ctx.on_progress,
@@ -228,21 +234,13 @@ class Tutor:
 
     async def _shorten_buttons(self, reply: Reply) -> Reply:
         """Store button actions too long for a platform id and use their short key instead."""
-        if all(len(b.id) <= BUTTON_ID_MAX for b in reply.buttons):
-            return reply
-        buttons = []
-        for button in reply.buttons:
-            if len(button.id) > BUTTON_ID_MAX:
-                key = await asyncio.to_thread(self.store.save_action, button.id)
-                button = replace(button, id=f"b:{key}")
-            buttons.append(button)
-        return replace(reply, buttons=tuple(buttons))
+        return await store_long_ids(reply, self.store.actions.save_action)
 
 
-def command_help(name: str) -> str:
+def command_help(name: str, commands: CommandTable = TABLE) -> str:
     """Detailed help for one command, generated from the command table."""
     try:
-        command = find_command(name)
+        command = commands.find(name)
     except TutorError as err:
         return err.user_message
     lines = [f"**/{command.name}** — {command.help}", f"Usage: `{command.usage}`"]

@@ -3,8 +3,8 @@ for the check, like Slack's users.info, ask only then)."""
 
 import pytest
 
-from bot.actions import command_of, may_need_admin, needs_admin
 from engine.commands import COMMANDS
+from engine.commands.actions import command_of, may_need_admin, needs_admin
 
 
 @pytest.mark.parametrize("action", [

@@ -10,13 +10,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from engine.commands import COMMANDS, Request
-from engine.daily_store import LearnerSettings, WorkspaceSettings
-from engine.errors import BadInput, BadOption, Busy, Refused, TimedOut, WorkerCrashed
-from engine.execution import Executor
-from engine.jobs import cohort as cohort_job
+from engine.domain.clock import utcnow, zone
+from engine.domain.errors import BadInput, BadOption, Busy, Refused, TimedOut, WorkerCrashed
+from engine.domain.records import (
+    Attempt,
+    ChannelRef,
+    LearnerRef,
+    LearnerSettings,
+    WorkspaceSettings,
+)
+from engine.domain.replies import Button, Reply
 from engine.learning import review as fsrs_review
 from engine.learning.cohort import CohortReport, cohort_report, cohort_text
 from engine.learning.curriculum import Curriculum
@@ -29,26 +35,15 @@ from engine.learning.leaderboard import (
     weekly_scores,
 )
 from engine.learning.quizzes import answer_buttons, question_message
-from engine.learning.schedule import (
-    ChannelRef,
-    QuizSchedule,
-    local_date,
-    local_instant,
-    next_occurrence,
-    zone,
-)
+from engine.learning.schedule import QuizSchedule, local_date, local_instant, next_occurrence
 from engine.learning.schema import Question
-from engine.learning.service import find_concept
-from engine.replies import Button, Reply
-from engine.store import Attempt, LearnerRef, Store
+from engine.ports import Store
+from engine.ports.executor import Executor
+from engine.services.learning import find_concept
 
 ANY_TOPIC = ("any", "all", "none")
 REVIEW_SCAN = 10  # due cards looked at to find one whose question still exists
 COHORT_TIMEOUT = 20.0  # seconds the cohort picture may take in the worker pool
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Daily:
@@ -73,7 +68,7 @@ class Daily:
         if not channel:
             raise BadInput("Use `/quiz-schedule` in the channel that should get the quiz.")
         ref = ChannelRef(learner.platform, learner.workspace, channel)
-        existing = await self._call(self.store.get_schedule, ref)
+        existing = await self._call(self.store.schedules.get_schedule, ref)
         if action == "set":
             return await self._set_schedule(ref, existing, request)
         if existing is None:
@@ -81,12 +76,12 @@ class Daily:
                          "`/quiz-schedule set time=09:00 tz=Europe/Warsaw days=weekdays`",
                          ephemeral=True, facts={"schedule": None})
         if action == "remove":
-            await self._call(self.store.remove_schedule, ref)
+            await self._call(self.store.schedules.remove_schedule, ref)
             return Reply("Daily quiz removed from this channel.", ephemeral=True,
                          facts={"schedule": None})
         if action in ("pause", "resume"):
             changed = replace(existing, paused=action == "pause")
-            existing = await self._call(self.store.save_schedule, changed, now=self.clock())
+            existing = await self._call(self.store.schedules.save_schedule, changed, now=self.clock())
         return self._schedule_reply(existing, action)
 
     async def _set_schedule(self, ref: ChannelRef, existing: QuizSchedule | None,
@@ -95,7 +90,7 @@ class Daily:
         if existing is None and opts.get("time") is None:
             raise BadOption("A new daily quiz needs `time=HH:MM`, e.g. "
                             "`/quiz-schedule set time=09:00 tz=Europe/Warsaw`.")
-        workspace = await self._call(self.store.workspace_settings, ref.platform, ref.workspace)
+        workspace = await self._call(self.store.workspaces.workspace_settings, ref.platform, ref.workspace)
         base = existing or QuizSchedule(ref, opts["time"], workspace.timezone)
         topic = base.topic
         if opts.get("topic"):
@@ -106,9 +101,9 @@ class Daily:
             base, at=opts.get("time") or base.at, timezone=opts.get("tz") or base.timezone,
             days=opts.get("days") or base.days, topic=topic,
             window_minutes=opts.get("window") or base.window_minutes, paused=False)
-        stored = await self._call(self.store.save_schedule, schedule, now=self.clock())
+        stored = await self._call(self.store.schedules.save_schedule, schedule, now=self.clock())
         if workspace.timezone == "UTC" and stored.timezone != "UTC":  # the first zone named
-            await self._call(self.store.save_workspace_settings,
+            await self._call(self.store.workspaces.save_workspace_settings,
                              replace(workspace, timezone=stored.timezone))
         return self._schedule_reply(stored, "set")
 
@@ -132,42 +127,42 @@ class Daily:
                          attempt: Attempt) -> None:
         """Every newly recorded answer reviews the learner's card: right -> Good, wrong ->
         Again (registered as a ``Learning`` attempt listener)."""
-        learner_id = await self._call(self.store.upsert_learner, learner)
+        learner_id = await self._call(self.store.learners.upsert_learner, learner)
 
         def change(card):
             start = card or fsrs_review.new_card(question.id, attempt.answered_at)
             return fsrs_review.review(start, attempt.correct, attempt.answered_at)
 
-        await self._call(self.store.update_card, learner_id, question.id, change)
+        await self._call(self.store.reviews.update_card, learner_id, question.id, change)
 
     async def due_count(self, learner: LearnerRef) -> int:
         """How many of the learner's cards are due now."""
-        learner_id = await self._call(self.store.upsert_learner, learner)
-        return await self._call(self.store.count_due_cards, learner_id, self.clock())
+        learner_id = await self._call(self.store.learners.upsert_learner, learner)
+        return await self._call(self.store.reviews.count_due_cards, learner_id, self.clock())
 
     async def review(self, learner: LearnerRef) -> Reply:
         """The most overdue question the learner is about to forget, with answer buttons."""
         now, cur = self.clock(), await self.curriculum()
-        learner_id = await self._call(self.store.upsert_learner, learner)
-        cards = await self._call(self.store.due_cards, learner_id, now, REVIEW_SCAN)
+        learner_id = await self._call(self.store.learners.upsert_learner, learner)
+        cards = await self._call(self.store.reviews.due_cards, learner_id, now, REVIEW_SCAN)
         questions = [q for q in (cur.question(c.question_id) for c in cards) if q is not None]
         if not questions:
             return await self._nothing_due(learner_id)
         question = questions[0]
-        total = await self._call(self.store.count_due_cards, learner_id, now)
-        prompt = await self._call(self.store.create_prompt, learner, question.id, at=now)
+        total = await self._call(self.store.reviews.count_due_cards, learner_id, now)
+        prompt = await self._call(self.store.quizzes.create_prompt, learner, question.id, at=now)
         text = f"🧠 **Review** · {total} due\n\n{question_message(question, cur)}"
         return Reply(text, buttons=answer_buttons(question, prompt.id), ephemeral=True,
                      facts={"prompt_id": prompt.id, "question_id": question.id, "due": total})
 
     async def _nothing_due(self, learner_id: int) -> Reply:
-        upcoming = await self._call(self.store.next_due, learner_id)
+        upcoming = await self._call(self.store.reviews.next_due, learner_id)
         if upcoming is None:
             return Reply("Nothing to review yet: questions you answer (in `/quiz` or a "
                          "channel's daily quiz) come back here just before you'd forget them.",
                          buttons=(Button("run:/quiz", "Quiz me", "primary"),), ephemeral=True,
                          facts={"due": 0, "next_due": None})
-        settings = await self._call(self.store.learner_settings, learner_id)
+        settings = await self._call(self.store.learners.learner_settings, learner_id)
         local = upcoming.astimezone(zone(settings.timezone))
         return Reply(f"All caught up. 🎉 Your next review is due {local:%a %d %b %H:%M} "
                      f"({settings.timezone}).", ephemeral=True,
@@ -177,12 +172,12 @@ class Daily:
 
     async def settings(self, learner: LearnerRef, request: Request) -> Reply:
         """Show or change the learner's time zone, reminders and leaderboard visibility."""
-        learner_id = await self._call(self.store.upsert_learner, learner)
-        current = await self._call(self.store.learner_settings, learner_id)
+        learner_id = await self._call(self.store.learners.upsert_learner, learner)
+        current = await self._call(self.store.learners.learner_settings, learner_id)
         changes = {k: v for k, v in request.options.items() if v is not None}
         updated = replace(current, **changes)
         if changes:
-            await self._call(self.store.save_learner_settings, learner_id, updated)
+            await self._call(self.store.learners.save_learner_settings, learner_id, updated)
         head = "Settings saved." if changes else "Your settings:"
         return Reply(f"{head}\n{describe_settings(updated)}", ephemeral=True,
                      facts={"changed": sorted(changes), "timezone": updated.timezone,
@@ -196,14 +191,14 @@ class Daily:
         """This week's board for the learner's workspace; opted-out learners never appear."""
         if learner.workspace == "dm":
             raise Refused("The leaderboard belongs to a server: use `/leaderboard` there.")
-        me = await self._call(self.store.upsert_learner, learner)
-        workspace = await self._call(self.store.workspace_settings, learner.platform,
+        me = await self._call(self.store.learners.upsert_learner, learner)
+        workspace = await self._call(self.store.workspaces.workspace_settings, learner.platform,
                                      learner.workspace)
         tz = zone(workspace.timezone)
         start, end = week_bounds(self.clock(), tz)
-        attempts = await self._call(self.store.workspace_attempts, learner.platform,
+        attempts = await self._call(self.store.workspaces.workspace_attempts, learner.platform,
                                     learner.workspace, start, end)
-        people = await self._call(self.store.workspace_learners, learner.platform,
+        people = await self._call(self.store.workspaces.workspace_learners, learner.platform,
                                   learner.workspace)
         scores = weekly_scores(attempts, tz, start, end)
         hidden = {i for i, info in people.items() if not info.leaderboard}
@@ -218,11 +213,11 @@ class Daily:
     async def cohort(self, learner: LearnerRef, channel: str | None,
                      request: Request) -> Reply:
         """The group's picture and text (facilitators); optionally set the weekly digest."""
-        workspace = await self._call(self.store.workspace_settings, learner.platform,
+        workspace = await self._call(self.store.workspaces.workspace_settings, learner.platform,
                                      learner.workspace)
         changed = _workspace_changes(workspace, request, channel)
         if changed != workspace:
-            await self._call(self.store.save_workspace_settings, changed)
+            await self._call(self.store.workspaces.save_workspace_settings, changed)
         tz = zone(changed.timezone)
         today = local_date(self.clock(), tz)
         start = local_instant(today - timedelta(days=request["days"] - 1), time(0, 0), tz)
@@ -230,7 +225,7 @@ class Daily:
         report = await self._call(workspace_report, self.store, await self.curriculum(),
                                   changed, start, end, request["days"])
         try:
-            reply = await self.executor.submit(cohort_job.run, report, key=learner.key,
+            reply = await self.executor.submit("cohort", report, key=learner.key,
                                                timeout=COHORT_TIMEOUT)
         except (Busy, TimedOut, WorkerCrashed) as err:  # the settings are saved: say so
             reply = Reply(cohort_text(report) + "\n\n_No picture this time: "
@@ -262,9 +257,9 @@ def workspace_report(store: Store, curriculum: Curriculum, workspace: WorkspaceS
     """The workspace's cohort report for ``[start, end)`` (blocking: call it in a thread;
     ``engine.jobs.cohort`` pictures it in the worker pool)."""
     platform, name = workspace.platform, workspace.workspace
-    attempts = store.workspace_attempts(platform, name, start, end)
-    prompts = store.channel_prompts(platform, name, start, end)
-    lapses = store.workspace_lapses(platform, name)
+    attempts = store.workspaces.workspace_attempts(platform, name, start, end)
+    prompts = store.workspaces.channel_prompts(platform, name, start, end)
+    lapses = store.workspaces.workspace_lapses(platform, name)
     return cohort_report(attempts, prompts, lapses, curriculum, zone(workspace.timezone),
                          start, days)
 

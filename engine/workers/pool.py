@@ -1,4 +1,4 @@
-"""Running CPU work off the event loop: the Executor port and a local process pool.
+"""Running CPU work off the event loop on this machine: a local process pool (``Executor``).
 
 ``WorkerPool`` keeps N worker processes (spawned, one BLAS/torch thread each). Admission is
 bounded: when every worker is busy and the waiting line is full, ``submit`` raises ``Busy``
@@ -6,8 +6,8 @@ at once; each learner (``key``) may have one job at a time. A job that runs past
 limit is stopped by killing its worker; a worker that dies is replaced. Either way the caller
 gets a TutorError with a message for the learner, never silence.
 
-A Redis-backed queue can implement the same ``Executor`` protocol to spread jobs across
-machines; the Tutor only sees ``submit``.
+Jobs and warm-ups are named (``engine.jobs.JOBS``, ``engine.jobs.WARMUPS``) and resolved
+inside the worker, so this process never imports them.
 """
 
 from __future__ import annotations
@@ -18,44 +18,31 @@ import multiprocessing as mp
 import os
 import traceback
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any
 
-from engine.errors import Busy, TimedOut, TutorError, WorkerCrashed
-from engine.replies import Progress
+from engine.domain.errors import Busy, TimedOut, TutorError, WorkerCrashed
+from engine.domain.replies import Progress
+from engine.jobs import WARMUPS, resolve
+from engine.ports.executor import JobFailed, ProgressCallback
 
 log = logging.getLogger(__name__)
 
-ProgressCallback = Callable[[Progress], Awaitable[None]]
 WARMUP_TIMEOUT = 180.0  # seconds a new worker may take to load its models
 WARMUP_ATTEMPTS = 3
 THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
-class JobFailed(Exception):
-    """A job raised an unexpected exception (a bug); carries the worker's traceback."""
-
-
-class Executor(Protocol):
-    """Where CPU jobs run. ``fn(*args, progress)`` must be a picklable top-level function."""
-
-    async def submit(self, fn: Callable[..., Any], *args: Any, key: str, timeout: float,
-                     on_progress: ProgressCallback | None = None) -> Any: ...
-
-    async def close(self) -> None: ...
-
-
-def _worker_main(conn: Any, warmups: tuple[Callable[[], None], ...]) -> None:
+def _worker_main(conn: Any, warmups: tuple[str, ...]) -> None:
     """A worker process: one thread for maths, models loaded once, jobs read from a pipe."""
     for name in THREAD_ENV:
         os.environ[name] = "1"
-    for warm in warmups:
-        warm()
+    for name in warmups:
+        resolve(name, WARMUPS)()
     conn.send(("ready", None, None))
     while True:
         try:
-            job_id, fn, args = conn.recv()
+            job_id, job, args = conn.recv()
         except (EOFError, KeyboardInterrupt):
             return
 
@@ -63,7 +50,7 @@ def _worker_main(conn: Any, warmups: tuple[Callable[[], None], ...]) -> None:
             conn.send(("progress", _id, report))
 
         try:
-            conn.send(("ok", job_id, fn(*args, progress)))
+            conn.send(("ok", job_id, resolve(job)(*args, progress)))
         except TutorError as err:
             conn.send(("tutor_error", job_id, err))
         except Exception:  # a bug in a job: hand the traceback to the caller to log
@@ -71,7 +58,7 @@ def _worker_main(conn: Any, warmups: tuple[Callable[[], None], ...]) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, warmups: tuple[Callable[[], None], ...]) -> None:
+    def __init__(self, ctx: Any, warmups: tuple[str, ...]) -> None:
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker_main, args=(child, warmups), daemon=True)
         self.process.start()
@@ -88,7 +75,7 @@ class WorkerPool:
     """A bounded pool of worker processes implementing ``Executor``."""
 
     def __init__(self, workers: int = 2, queue_limit: int = 8, per_key: int = 1,
-                 warmups: tuple[Callable[[], None], ...] = ()) -> None:
+                 warmups: tuple[str, ...] = ()) -> None:
         self.size = workers
         self.capacity = workers + queue_limit
         self.per_key = per_key
@@ -128,7 +115,7 @@ class WorkerPool:
         if self._inflight >= self.capacity:
             raise Busy("I'm busy with other demos right now; try again in a few seconds.")
 
-    async def submit(self, fn: Callable[..., Any], *args: Any, key: str, timeout: float,
+    async def submit(self, job: str, *args: Any, key: str, timeout: float,
                      on_progress: ProgressCallback | None = None) -> Any:
         self.admit(key)
         self._inflight += 1
@@ -137,7 +124,7 @@ class WorkerPool:
             worker = await self._take_worker()
             try:
                 result = await asyncio.wait_for(
-                    self._exchange(worker, fn, args, on_progress), timeout)
+                    self._exchange(worker, job, args, on_progress), timeout)
             except TimeoutError:
                 self._replace(worker)
                 raise TimedOut(f"That took longer than {timeout:g} s, so I stopped it. "
@@ -186,12 +173,12 @@ class WorkerPool:
             kind, _, _ = await loop.run_in_executor(self._readers, worker.conn.recv)
             worker.ready = kind == "ready"
 
-    async def _exchange(self, worker: _Worker, fn: Callable[..., Any], args: tuple,
+    async def _exchange(self, worker: _Worker, job: str, args: tuple,
                         on_progress: ProgressCallback | None) -> Any:
         loop = asyncio.get_running_loop()
         self._next_id += 1
         job_id = self._next_id
-        worker.conn.send((job_id, fn, args))
+        worker.conn.send((job_id, job, args))
         while True:
             kind, got_id, payload = await loop.run_in_executor(self._readers, worker.conn.recv)
             if got_id != job_id:

@@ -50,6 +50,14 @@ class TimedOut(TutorError):
     """A job ran past its time limit and was stopped."""
 
 
+class StorageError(TutorError):
+    """The database failed; the learner gets a short apology, the log gets the cause."""
+
+    def __init__(self, message: str = "Sorry — I couldn't reach my database just now. "
+                                       "Please try again.") -> None:
+        super().__init__(message)
+
+
 class WorkerCrashed(TutorError):
     """The worker running a job died; it has been replaced."""
 
