@@ -107,6 +107,11 @@ class Glossary:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def for_lessons(self, lesson_ids: Collection[str]) -> Glossary:
+        """Only the entries whose lesson is one of ``lesson_ids``: for a curriculum that does
+        not (yet) have every lesson the glossary cites."""
+        return Glossary(tuple(e for e in self.entries if e.lesson in lesson_ids))
+
     def find(self, name: str) -> GlossaryEntry | None:
         """The entry whose term or alias is ``name`` (case, hyphens and spacing ignored)."""
         return self._index.get(normalise(name))  # type: ignore[attr-defined]

@@ -6,15 +6,15 @@ import textwrap
 import pytest
 
 from engine.commands import check_model_options
-from engine.errors import TutorError
+from engine.commands.parsing import parse
+from engine.domain.errors import TutorError
 from engine.knowledge.glossary import (
     GLOSSARY_FILE,
     GlossaryError,
     load_glossary,
     normalise,
 )
-from engine.parsing import parse
-from tests.engine.knowledge.lesson_ids import LESSON_IDS
+from tests.engine.knowledge.lesson_ids import EXISTING_LESSON_IDS, LESSON_IDS
 
 GLOSSARY = load_glossary(lesson_ids=LESSON_IDS)
 
@@ -70,6 +70,13 @@ def test_find_ignores_case_hyphens_and_spacing():
     assert GLOSSARY.find("biases").term == "Bias term"
     assert GLOSSARY.find("bias").lesson == "bias"
     assert GLOSSARY.find("quantum gravity") is None
+
+
+def test_a_curriculum_without_some_lessons_gets_the_entries_it_can_cite():
+    existing = GLOSSARY.for_lessons(EXISTING_LESSON_IDS)
+    assert 0 < len(existing) < len(GLOSSARY)
+    assert {entry.lesson for entry in existing} == set(EXISTING_LESSON_IDS)
+    assert existing.find("epoch") is not None and existing.find("LoRA") is None
 
 
 def test_an_entry_reads_as_one_passage():
