@@ -3,38 +3,29 @@ off-topic rejection, and the threshold calibration. Pure: the caller supplies th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import yaml
-
+from engine.knowledge.eval_set import EvalQuestion, load_eval_set
 from engine.knowledge.retrieval import Ranking, Threshold
 
 EVAL_FILE = Path(__file__).resolve().parents[2] / "bench" / "data" / "ask_eval.yaml"
-TEXT_KEYS = ("question", "text", "q")
 
 
-@dataclass(frozen=True)
-class EvalQuestion:
-    text: str
-    lessons: tuple[str, ...]  # empty: off-topic
-
-    @property
-    def off_topic(self) -> bool:
-        return not self.lessons
-
-
-def load_eval(path: Path = EVAL_FILE) -> tuple[EvalQuestion, ...]:
-    """The labelled questions: a list (or ``questions:``) of {question, lessons}."""
-    data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    items = data.get("questions", data) if isinstance(data, dict) else data
-    out = []
-    for item in items:
-        text = next(item[k] for k in TEXT_KEYS if k in item)
-        out.append(EvalQuestion(str(text), tuple(item.get("lessons") or ())))
-    return tuple(out)
+def load_eval(lesson_ids: Collection[str], path: Path = EVAL_FILE,
+              ) -> tuple[tuple[EvalQuestion, ...], tuple[EvalQuestion, ...]]:
+    """The evaluation set split in two: the questions this curriculum can be scored on
+    (off-topic ones, and on-topic ones with at least one labelled lesson it has, labels
+    narrowed to those), and the ones left out (they cite only lessons it lacks)."""
+    kept, skipped = [], []
+    for question in load_eval_set(path):
+        present = tuple(le for le in question.lessons if le in lesson_ids)
+        if question.off_topic or present:
+            kept.append(EvalQuestion(question.question, present))
+        else:
+            skipped.append(question)
+    return tuple(kept), tuple(skipped)
 
 
 @dataclass(frozen=True)

@@ -60,8 +60,8 @@ def load_default_glossary(cur: Curriculum) -> tuple[Any, ...]:
         from engine.knowledge.glossary import load_glossary
     except ImportError:
         return ()
-    try:
-        return tuple(load_glossary(lesson_ids={le.id for le in cur.lessons}))
+    try:  # entries citing a lesson this curriculum lacks are left out
+        return tuple(load_glossary().for_lessons({le.id for le in cur.lessons}))
     except Exception as err:  # a broken glossary must not take /ask down
         log.error("the glossary does not load, answering without it: %s", err)
         return ()
@@ -304,7 +304,7 @@ class Ask:
         except AnswerFailed as err:
             log.warning("the LLM failed (%s); answering from the course's sentences", err)
             return extractive, "fallback", 0, (
-                "_The AI model didn't answer in time, so here are the course's own words._")
+                "_The AI model couldn't answer just now, so here are the course's own words._")
         text, cited = check_citations(result.text, len(found))
         if leaks_prompt(text) or not text:
             log.warning("an LLM answer repeated its instructions or was empty; discarded")
