@@ -95,9 +95,11 @@ class PoolRetriever:
     """The hybrid retriever: BM25 in this process, MiniLM in the worker pool, fused.
 
     If the workers cannot answer in time (busy with demos, restarting), the question is
-    answered from BM25 alone rather than kept waiting."""
+    answered from BM25 alone rather than kept waiting. Without an executor (a deployment
+    without workers; the adapters' tests) it is BM25 alone."""
 
-    def __init__(self, executor: Executor, curriculum: Callable[[], Awaitable[Curriculum]], *,
+    def __init__(self, executor: Executor | None,
+                 curriculum: Callable[[], Awaitable[Curriculum]], *,
                  glossary: Callable[[Curriculum], Sequence[Any]] = load_default_glossary,
                  cache_dir: Path | None = None, dense_wait: float = DENSE_WAIT) -> None:
         self.executor = executor
@@ -128,6 +130,8 @@ class PoolRetriever:
 
     async def dense(self, base: KnowledgeBase, question: str, key: str) -> np.ndarray | None:
         """Cosines from the worker pool, or None when it cannot answer in time."""
+        if self.executor is None:
+            return None
         query = DenseQuery(base.hash, base.dense_texts, question, self.cache_dir)
         job = asyncio.ensure_future(self.executor.submit("ask", query, key=f"ask:{key}",
                                                          timeout=DENSE_TIMEOUT))

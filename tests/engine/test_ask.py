@@ -4,7 +4,6 @@ as the worker job after a pickle round trip), the real quiz flow behind the chec
 from __future__ import annotations
 
 import re
-
 from datetime import UTC, datetime
 
 import pytest
