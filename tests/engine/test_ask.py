@@ -171,3 +171,60 @@ async def test_the_weekly_digest_counts_questions_and_shows_only_shared_text(sto
     assert "**3** asked by 2 learners, 2 not covered" in text
     assert "Most asked topics: Batches & epochs 1" in text
     assert "“can you order lunch?”" in text and "taxi" not in text
+
+
+def test_the_chat_process_never_imports_torch_or_transformers(tmp_path):
+    """Answering /ask in the chat process (BM25, the service, the adapters, the LLM client)
+    loads neither torch nor transformers: MiniLM runs in the workers."""
+    import subprocess
+    import sys
+
+    script = f"""
+import asyncio, sys
+import bot.app, bot.slack.app, bot.discord.client, bot.console.adapter
+from bot import migrate
+from engine.domain.records import LearnerRef
+from engine.learning.curriculum import default_curriculum
+from engine.services.ask import PoolRetriever
+from engine.services.tutor import Tutor
+from engine.storage.db import make_engine
+from engine.storage.repository import SqlStore
+url = "sqlite:///{tmp_path / 'chat.db'}"
+migrate.upgrade(url)
+cur = default_curriculum()
+async def course():
+    return cur
+async def main():
+    tutor = Tutor(SqlStore(make_engine(url)), None, retriever=PoolRetriever(None, course))
+    reply = await tutor.handle(LearnerRef("console", "local", "me"), "/ask what is an epoch?")
+    assert reply.facts["answered"], reply.text
+asyncio.run(main())
+bad = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "transformers"))
+print("LOADED", bad)
+sys.exit(1 if bad else 0)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_passage_embeddings_persist_per_content_hash(tmp_path):
+    """The worker's index survives a restart: saved under the data dir per content hash,
+    read back instead of embedding the passages again."""
+    from engine.jobs import ask as ask_job
+    from engine.knowledge.dense import DenseQuery
+
+    texts = ("An epoch is one full pass over the training data.",
+             "Attention lets each token look at the others.")
+    query = DenseQuery("hash-a", texts, "what is an epoch?", str(tmp_path))
+    first = ask_job.run(query, lambda _: None)
+    (saved,) = tmp_path.glob("*.npy")
+    assert "hash-a" in saved.name and first[0] > first[1]
+    stamp = saved.stat().st_mtime_ns
+    ask_job._INDEXES.clear()  # a fresh worker process
+    again = ask_job.run(query, lambda _: None)
+    assert saved.stat().st_mtime_ns == stamp and list(tmp_path.glob("*.npy")) == [saved]
+    assert abs(again - first).max() < 1e-6
+    changed = DenseQuery("hash-b", texts[::-1], "what is an epoch?", str(tmp_path))
+    assert ask_job.run(changed, lambda _: None)[1] > ask_job.run(changed, lambda _: None)[0]
+    assert len(list(tmp_path.glob("*.npy"))) == 2  # new content, new index
