@@ -74,9 +74,14 @@ class MessageAnswer:
                  else discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES)
         pieces = await render(reply, limit)
         first, rest = pieces[0], pieces[1:]
+        edited = False
         if self.live is not None and not first.get("images"):
-            await self.live.edit(**message_kwargs(first), allowed_mentions=NO_MENTIONS)
-        else:
+            try:  # the progress reply becomes the answer
+                await self.live.edit(**message_kwargs(first), allowed_mentions=NO_MENTIONS)
+                edited = True
+            except discord.HTTPException as err:  # deleted meanwhile: reply afresh
+                log.info("could not turn the progress reply into the answer (%s)", err)
+        if not edited:
             await self.message.reply(**message_kwargs(first), allowed_mentions=NO_MENTIONS,
                                      mention_author=False)
         for piece in rest:

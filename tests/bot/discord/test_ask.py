@@ -85,3 +85,29 @@ async def test_an_empty_mention_gets_help_and_emoji_get_a_clear_answer(fake, sta
         await fake.wait_for("POST", rf"^/channels/{CHANNEL_ID}/messages$")
     (answer,) = replies(fake)
     assert "only emoji or symbols" in answer.json["content"]
+
+
+async def test_an_llm_answer_streams_into_the_reply_which_becomes_the_answer(fake, start_bot):
+    from engine.llm.openai_chat import OpenAIAnswerer
+    from tests.engine.llm.fake_openai import FakeOpenAI
+
+    async with FakeOpenAI() as llm:
+        answerer = OpenAIAnswerer(llm.base_url, "fake-model", timeout=5.0)
+
+        class StreamingTutor(LexicalTutor):
+            def __init__(self, *args, **kwargs) -> None:
+                super().__init__(*args, **kwargs, answerer=answerer)
+
+        async with start_bot(StreamingTutor):
+            await fake.dispatch("MESSAGE_CREATE", message(f"<@{BOT_USER['id']}> what is an "
+                                                          "epoch?"))
+            await fake.wait_for("PATCH", rf"^/channels/{CHANNEL_ID}/messages/\d+$")
+        await answerer.close()
+    (live,) = replies(fake)
+    assert live.json["content"].startswith("⏳ ")  # the first words, shown at once
+    edits = fake.find("PATCH", rf"^/channels/{CHANNEL_ID}/messages/\d+$")
+    final = edits[-1].json["content"]
+    assert "one full pass over the training data [1]" in final and "[9]" not in final
+    assert SOURCE in final
+    sent = str(llm.requests[0].body)
+    assert len(llm.requests) == 1 and ANA["id"] not in sent and GUILD_ID not in sent
