@@ -86,6 +86,47 @@ async def warm_latency(questions) -> list[float]:
             return times
 
 
+async def first_words(questions, rounds: int = 20) -> list[float]:
+    """Seconds from the model's first streamed token leaving a loopback OpenAI-compatible
+    server to the first progress report (what the adapters show in the live message)."""
+    from bot import migrate
+    from engine.domain.records import LearnerRef
+    from engine.learning.curriculum import default_curriculum
+    from engine.llm.openai_chat import OpenAIAnswerer
+    from engine.services.ask import PoolRetriever
+    from engine.services.tutor import Tutor
+    from engine.storage.db import make_engine
+    from engine.storage.repository import SqlStore
+    from tests.engine.llm.fake_openai import FakeOpenAI
+
+    cur = default_curriculum()
+
+    async def course():
+        return cur
+
+    gaps = []
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/llm.db"
+        migrate.upgrade(url)
+        async with FakeOpenAI(delay=0.05) as llm:
+            answerer = OpenAIAnswerer(llm.base_url, "fake-model")
+            tutor = Tutor(SqlStore(make_engine(url)), None, answerer=answerer,
+                          retriever=PoolRetriever(None, course))
+            for i, q in enumerate([q for q in questions if not q.off_topic][:rounds]):
+                seen: list[float] = []
+
+                async def progress(_, seen=seen):
+                    if not seen:
+                        seen.append(time.monotonic())
+
+                reply = await tutor.handle(LearnerRef("console", "bench", f"u{i}"),
+                                           f"/ask {q.question}", on_progress=progress)
+                if reply.facts.get("mode") == "llm" and seen:
+                    gaps.append(seen[0] - llm.first_chunk_at[-1])
+            await answerer.close()
+    return gaps
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-latency", action="store_true")
@@ -120,6 +161,10 @@ def main() -> None:
         print(f"warm /ask (no LLM, SQLite, 1 worker): median {statistics.median(times):.3f} s, "
               f"p90 {sorted(times)[int(0.9 * len(times))]:.3f} s over {len(times)} questions "
               f"(goal median <= {GOAL_WARM} s)")
+        gaps = asyncio.run(first_words(questions))
+        print(f"streaming LLM (loopback fake, 50 ms per chunk): first words shown "
+              f"{statistics.median(gaps) * 1000:.0f} ms median, {max(gaps) * 1000:.0f} ms max "
+              f"after the model's first token, over {len(gaps)} answers (goal <= 1 s)")
 
 
 if __name__ == "__main__":

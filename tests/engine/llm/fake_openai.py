@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,8 @@ class FakeOpenAI:
     hang: float = 5.0
     piece: int = 12  # characters per streamed chunk
     requests: list[Recorded] = field(default_factory=list)
+    first_chunk_at: list[float] = field(default_factory=list)  # monotonic, per stream
+    delay: float = 0.0  # seconds between streamed chunks (a model generating)
 
     async def __aenter__(self) -> FakeOpenAI:
         app = web.Application()
@@ -93,8 +96,10 @@ class FakeOpenAI:
             chunk = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0,
                      "model": body["model"],
                      "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+            if index == 0:
+                self.first_chunk_at.append(time.monotonic())
             await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            await asyncio.sleep(0)
+            await asyncio.sleep(self.delay)
         done = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0,
                 "model": body["model"],
                 "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
