@@ -87,15 +87,15 @@ class Database:
 
     def insert_if_absent(self, table: Any, values: dict[str, Any], key: list[str],
                          returning: Any = None) -> Any:
-        """``INSERT ... ON CONFLICT (key) DO NOTHING``: the one way a claim is taken, on SQLite
-        and Postgres alike. Returns ``returning`` of the new row (or True), or None when a
-        row with that key already existed; no transaction is aborted by the duplicate."""
+        """``INSERT ... ON CONFLICT (key) DO NOTHING RETURNING ...``: the one way a claim is
+        taken, on SQLite and Postgres alike. Returns ``returning`` of the new row (the first
+        key column by default), or None when a row with that key already existed; no
+        transaction is aborted by the duplicate."""
         dialect = postgresql if self.dialect == "postgresql" else sqlite
-        statement = dialect.insert(table).values(**values).on_conflict_do_nothing(
-            index_elements=key)
-        if returning is not None:
-            return self.write(lambda s: s.execute(statement.returning(returning)).scalar())
-        return True if self.write(lambda s: s.execute(statement).rowcount) == 1 else None
+        column = returning if returning is not None else table.c[key[0]]
+        statement = (dialect.insert(table).values(**values)
+                     .on_conflict_do_nothing(index_elements=key).returning(column))
+        return self.write(lambda s: s.execute(statement).scalar())
 
 
 def aware(at: datetime) -> datetime:

@@ -28,7 +28,8 @@ class ClaimLog:
         """True if this caller should handle ``key``: a first claim, or a stale unfinished one."""
         key = key[:KEY_MAX]
         now = utcnow()
-        if self.db.insert_if_absent(DeliveryClaim, dict(key=key, claimed_at=now), ["key"]):
+        if self.db.insert_if_absent(DeliveryClaim.__table__, dict(key=key, claimed_at=now),
+                                   ["key"]) is not None:
             return True
         # already claimed: take it over only if that claim went stale unfinished
         taken = self.db.write(lambda s: s.execute(

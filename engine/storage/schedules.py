@@ -99,7 +99,8 @@ class ScheduleRepository:
         values = dict(kind=kind, subject=subject, local_date=local_date, claimed_at=now,
                       claimed_by=instance, attempts=1, schedule_id=schedule_id,
                       learner_id=learner_id, prompt_id=prompt_id)
-        claim_id = self.db.insert_if_absent(PostClaim, values, ["kind", "subject", "local_date"],
+        claim_id = self.db.insert_if_absent(PostClaim.__table__, values,
+                                            ["kind", "subject", "local_date"],
                                             returning=PostClaim.id)
         if claim_id is None:
             return None  # another instance (or an earlier tick) holds it

@@ -20,7 +20,7 @@ def claims(db_url):
 
 
 def age(claims, key, minutes):
-    with claims.sessions.begin() as session:
+    with claims.db.sessions.begin() as session:
         session.execute(update(DeliveryClaim).where(DeliveryClaim.key == key)
                         .values(claimed_at=utcnow() - timedelta(minutes=minutes)))
 
