@@ -37,12 +37,24 @@ def warm() -> None:
 
 def embed_texts(texts: list[str]) -> np.ndarray:
     """L2-normalised MiniLM embeddings (N, 384), float32, in batches."""
-    from engine.demos.embeddings import embed
-
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
-    parts = [embed(texts[i:i + BATCH]).astype(np.float32) for i in range(0, len(texts), BATCH)]
-    return np.concatenate(parts)
+    # batches of similar length pad less: 22 % less CPU for the built-in course, the same
+    # vectors (bench/bench_ask.py measures both ways in one run)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    return embed_in_order(texts, order)
+
+
+def embed_in_order(texts: list[str], order: list[int]) -> np.ndarray:
+    """Embed ``texts`` in batches taken in ``order``; rows come back in the texts' order."""
+    from engine.demos.embeddings import embed
+
+    ordered = [texts[i] for i in order]
+    parts = [embed(ordered[i:i + BATCH]).astype(np.float32)
+             for i in range(0, len(ordered), BATCH)]
+    vectors = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
+    vectors[order] = np.concatenate(parts)
+    return vectors
 
 
 def _disk_path(cache_dir: str, content_hash: str) -> Path:
