@@ -247,6 +247,7 @@ class Ask:
         facts = {"answered": True, "mode": mode, "lessons": [p.lesson_id for p in shown],
                  "sources": [p.source_line for p in shown], "demo": demo,
                  "score": top.dense if top else None, "tokens": used,
+                 "dense": ranking.dense_top is not None,
                  "seconds": round(time.perf_counter() - started, 3)}
         if check is not None:
             facts |= {"prompt_id": check.facts.get("prompt_id"),
@@ -263,7 +264,8 @@ class Ask:
             text += f"\nClosest topics: {closest}"
         text += "\n_I've noted the question for the facilitators._"
         return Reply(text, facts={"answered": False, "mode": "off-topic",
-                                  "lessons": list(ranking.lessons[:3])})
+                                  "lessons": list(ranking.lessons[:3]),
+                                  "dense": ranking.dense_top is not None})
 
     async def _check_question(self, learner: LearnerRef, concept: str) -> Reply | None:
         if not (await self.curriculum()).questions_for(concept):
