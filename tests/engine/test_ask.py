@@ -30,9 +30,9 @@ async def test_a_covered_question_gets_quotes_sources_a_demo_and_a_check_questio
     assert reply.facts["answered"] and reply.facts["mode"] == "extractive"
     assert re.search(r"^> .*[Oo]ne full pass .*\[1\]$", text, re.M)
     assert SOURCE in text.splitlines()
-    lessons = tutor.learning.base
-    demo = lessons.lesson("batches-epochs").demo
-    assert f"**See it:** `{demo}`" in text
+    demo = re.search(r"^\*\*See it:\*\* `(/[^`]+)`$", text, re.M).group(1)
+    assert demo == reply.facts["demo"] and "epochs" in demo
+    assert tutor.commands.parse(demo).command == "train-demo"  # a command that runs
     assert "**Check yourself**" in text and reply.buttons
     assert all(b.id.startswith("quiz:") for b in reply.buttons)
     # every [n] in the answer has its source line
