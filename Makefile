@@ -1,10 +1,10 @@
-# tutorbot — the two commands a newcomer needs:  make chat   and   make test
+# tutorbot — the commands a newcomer needs:  make chat (or make web)   and   make test
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup chat test lint bench
+.PHONY: setup chat web test lint bench
 
 setup: $(STAMP)
 
@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml
 
 chat: setup  ## set up, then open the console tutor on the embedded SQLite default
 	$(BIN)/tutorbot chat
+
+web: setup  ## set up, then open the chat in your browser at http://127.0.0.1:8080/
+	$(BIN)/tutorbot web
 
 lint: setup
 	$(BIN)/ruff check .

@@ -102,7 +102,7 @@ async def first_words(questions, rounds: int = 20) -> list[float]:
     from engine.services.tutor import Tutor
     from engine.storage.db import make_engine
     from engine.storage.repository import SqlStore
-    from tests.engine.llm.fake_openai import FakeOpenAI
+    from testkit.fake_openai import FakeOpenAI
 
     cur = default_curriculum()
 

@@ -1,16 +1,29 @@
-"""Slack HTTP mode: ack latency with 200 signed slash commands in flight.
+"""Slack HTTP mode: ack latency with 200 signed slash commands in flight, A/B.
 
-Three processes, as in production: the load (Slack sending signed commands), tutorbot's real
-Bolt app in HTTP mode (real worker pool, SQLite), and a fake Slack Web API on loopback.
-Two loads: a burst (200 requests sent at once) and a stream (200 requests at 100/s, none
-waiting for the previous answer). The demos keep running (or are refused as busy) after
-each ack, so the event loop is doing real follow-up work while later acks are measured.
+Four processes, as in production: the load (Slack sending signed commands), tutorbot's real
+Bolt app in HTTP mode twice (real worker pool, SQLite each) and a fake Slack Web API on
+loopback. One app acknowledges slash commands on the fast path (``FastAck`` in
+bot/slack/server.py: signature checked, the command field read with a pattern, the work held
+until the burst of acks has gone out); the other is the plain library path (slack-bolt's
+aiohttp adapter: ``to_bolt_request`` -> ``AsyncApp.async_dispatch``, whose listener calls
+``ack()``). Both are up for the whole run and the load alternates between them (A B, then
+B A, round after round), so the machine's noise hits both alike.
 
-Run: .venv/bin/python bench/bench_slack_ack.py   (goal: p99 <= 50 ms)
+Three loads: a burst (200 requests sent at once, a new connection each), the same burst on
+open keep-alive connections, and a stream (200 requests at 100/s, none waiting for the
+previous answer). The demos keep running (or are refused as busy) after each ack, so the
+event loop is doing real follow-up work while later acks are measured. Each condition runs
+with the cores idle (nothing added) and with both cores busy rendering demos
+(``bench/cpuload.py``).
+
+Run: .venv/bin/python bench/bench_slack_ack.py [--rounds 3] [--conditions idle,busy]
+(goal: p99 <= 50 ms; the issue's bar for keeping a fast path: it holds p99 <= 500 ms under
+busy cores where the plain path does not, or halves the plain path's p99)
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import multiprocessing as mp
@@ -25,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import rawload  # noqa: E402
 from bench.common import percentile  # noqa: E402
+from bench.cpuload import busy_cores  # noqa: E402
 from bot import migrate  # noqa: E402
 from bot.app import build_tutor, settle_heap  # noqa: E402
 from bot.settings import CoreSettings  # noqa: E402
@@ -33,12 +47,16 @@ from bot.slack.run import until_signalled  # noqa: E402
 from bot.slack.server import EVENTS_PATH, start_http  # noqa: E402
 from engine.storage.db import make_engine  # noqa: E402
 from engine.storage.deliveries import ClaimLog  # noqa: E402
-from tests.bot.slack.conftest import command_body, sign, slack_settings  # noqa: E402
-from tests.bot.slack.fake_slack import FakeSlack  # noqa: E402
+from testkit.fake_slack import FakeSlack  # noqa: E402
+from testkit.slack_requests import command_body, sign, slack_settings  # noqa: E402
 
 COMMANDS = 200
 STREAM_RATE = 100.0  # requests per second
 GOAL_P99 = 0.050
+KEEP_BAR = 0.500  # the issue's bar: p99 ack under busy cores
+VARIANTS = ("fast", "plain")
+LOADS = ("burst, new connections", "burst, keep-alive", f"stream {STREAM_RATE:.0f}/s")
+SETTLE = 3.0  # s after a measurement for its follow-up work to die down
 
 
 def signed(body: str) -> bytes:
@@ -52,21 +70,6 @@ def requests(fake: FakeSlack, tag: str, count: int = COMMANDS) -> list[bytes]:
             for i in range(count)]
 
 
-def report(name: str, results: list[tuple[float, int]]) -> None:
-    """Latency of the acked commands; any request not acked (status 0: the connection failed)
-    is counted as a failure and misses the goal."""
-    times, failed = rawload.answered(results)
-    failures = f", {failed} of {len(results)} NOT ACKED" if failed else ""
-    if not times:
-        print(f"{name}: no command was acked{failures} (goal MISSED)")
-        return
-    p99 = percentile(times, 0.99)
-    verdict = "met" if p99 <= GOAL_P99 and not failed else "MISSED"
-    print(f"{name}: p50 {statistics.median(times) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
-          f"max {max(times) * 1000:.1f} ms over {len(times)} acks{failures} "
-          f"(goal p99 <= {GOAL_P99 * 1000:.0f} ms: {verdict})")
-
-
 def run_fake(ports) -> None:
     """Child process: the fake Slack Web API (Slack's side of the wire)."""
 
@@ -78,8 +81,9 @@ def run_fake(ports) -> None:
     asyncio.run(serve())
 
 
-def run_app(ports, fake_base: str, tmp: str) -> None:
-    """Child process: tutorbot's Slack app in HTTP mode, as `tutorbot slack --http` runs it."""
+def run_app(ports, fake_base: str, tmp: str, fast: bool) -> None:
+    """Child process: tutorbot's Slack app in HTTP mode, as `tutorbot slack --http` runs it,
+    with the fast ack (``fast``) or on slack-bolt's plain aiohttp path."""
     logging.basicConfig(level=logging.ERROR)
 
     async def serve() -> None:
@@ -92,7 +96,7 @@ def run_app(ports, fake_base: str, tmp: str) -> None:
             engine = make_engine(url)
             slack = slack_settings(fake)
             async with open_app(slack, tutor, claims=ClaimLog(engine)) as app:
-                secret = slack.signing_secret.get_secret_value()
+                secret = slack.signing_secret.get_secret_value() if fast else None
                 settle_heap()  # as `tutorbot slack` does
                 runner = await start_http(app, "127.0.0.1", 0, signing_secret=secret)
                 ports.put(runner.addresses[0][1])
@@ -102,42 +106,115 @@ def run_app(ports, fake_base: str, tmp: str) -> None:
     asyncio.run(serve())
 
 
-def load(address: tuple[str, int], fake: FakeSlack) -> None:
-    for i in range(5):  # warm-up: auth.test, the first job
-        rawload.burst(address, [signed(command_body(fake, "help", "", user=f"UW{i}"))])
-    time.sleep(2)
-    report("baseline: 1 in flight",
-           [rawload.burst(address, [r])[0] for r in requests(fake, "O", 50)])
-    time.sleep(3)
-    report(f"burst: {COMMANDS} at once, a new connection each",
-           rawload.burst(address, requests(fake, "B")))
-    time.sleep(3)
-    report(f"burst: {COMMANDS} at once on open keep-alive connections",
-           rawload.burst(address, requests(fake, "K"), keep_alive=True))
-    time.sleep(3)
-    report(f"stream: {COMMANDS} at {STREAM_RATE:.0f}/s",
-           rawload.burst(address, requests(fake, "S"), rate=STREAM_RATE))
+def measure(address: tuple[str, int], fake: FakeSlack, load: str, tag: str
+            ) -> list[tuple[float, int]]:
+    if load == LOADS[0]:
+        return rawload.burst(address, requests(fake, tag))
+    if load == LOADS[1]:
+        return rawload.burst(address, requests(fake, tag), keep_alive=True)
+    return rawload.burst(address, requests(fake, tag), rate=STREAM_RATE)
+
+
+Cells = dict[tuple[str, str, str], list[tuple[float, int]]]  # (condition, load, variant)
+
+
+def run_condition(condition: str, apps: dict[str, tuple[str, int]], fake: FakeSlack,
+                  rounds: int, cells: Cells, round_p99: dict) -> None:
+    """``rounds`` rounds of every load on both apps, alternating which goes first."""
+    for round_no in range(rounds):
+        order = VARIANTS if round_no % 2 == 0 else VARIANTS[::-1]
+        for load in LOADS:
+            for variant in order:
+                tag = f"{condition[0]}{round_no}{LOADS.index(load)}{variant[0]}"
+                results = measure(apps[variant], fake, load, tag)
+                cells.setdefault((condition, load, variant), []).extend(results)
+                times, _ = rawload.answered(results)
+                round_p99.setdefault((condition, load, variant), []).append(
+                    percentile(times, 0.99) if times else float("inf"))
+                time.sleep(SETTLE)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+def table(cells: Cells, round_p99: dict) -> None:
+    print()
+    print("| condition | load | path | p50 ms | p99 ms | max ms | p99 per round, ms | "
+          "not acked |")
+    print("|---|---|---|---|---|---|---|---|")
+    for (condition, load, variant), results in cells.items():
+        times, failed = rawload.answered(results)
+        if not times:
+            print(f"| {condition} | {load} | {variant} | - | - | - | - | {failed} |")
+            continue
+        per_round = ", ".join(ms(x) for x in round_p99[(condition, load, variant)])
+        print(f"| {condition} | {load} | {variant} | {ms(statistics.median(times))} | "
+              f"{ms(percentile(times, 0.99))} | {ms(max(times))} | {per_round} | {failed} |")
+    print()
+    for condition in dict.fromkeys(c for c, _, _ in cells):
+        for load in LOADS:
+            fast, _ = rawload.answered(cells.get((condition, load, "fast"), []))
+            plain, _ = rawload.answered(cells.get((condition, load, "plain"), []))
+            if not fast or not plain:
+                continue
+            f99, p99 = percentile(fast, 0.99), percentile(plain, 0.99)
+            holds = f99 <= KEEP_BAR < p99
+            print(f"{condition}, {load}: fast p99 {ms(f99)} ms vs plain {ms(p99)} ms "
+                  f"(plain / fast = {p99 / f99:.2f}x; halves it: {'yes' if p99 >= 2 * f99 else 'no'}"
+                  f"; only the fast path holds <= {KEEP_BAR * 1000:.0f} ms: "
+                  f"{'yes' if holds else 'no'})")
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--conditions", default="idle,busy")
+    args = parser.parse_args()
+    conditions = args.conditions.split(",")
     load1, load5, _ = os.getloadavg()
-    print(f"machine: {os.cpu_count()} cores, load average {load1:.1f} (1 min), {load5:.1f} (5 min)")
+    print(f"machine: {os.cpu_count()} cores, load average {load1:.1f} (1 min), "
+          f"{load5:.1f} (5 min)")
     ctx = mp.get_context("spawn")
     ports = ctx.Queue()
+    cells: Cells = {}
+    round_p99: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         fake_proc = ctx.Process(target=run_fake, args=(ports,), daemon=True)
         fake_proc.start()
         fake = FakeSlack()
         fake.base = ports.get(timeout=60)
-        app_proc = ctx.Process(target=run_app, args=(ports, fake.base, tmp))
-        app_proc.start()
-        address = ("127.0.0.1", ports.get(timeout=120))
+        procs = [fake_proc]
+        apps: dict[str, tuple[str, int]] = {}
         try:
-            load(address, fake)
+            for variant in VARIANTS:
+                home = Path(tmp) / variant
+                home.mkdir()
+                proc = ctx.Process(target=run_app,
+                                   args=(ports, fake.base, str(home), variant == "fast"))
+                proc.start()
+                procs.append(proc)
+                apps[variant] = ("127.0.0.1", ports.get(timeout=300))
+            for variant in VARIANTS:  # warm-up: auth.test, the first job
+                for i in range(5):
+                    rawload.burst(apps[variant], [signed(command_body(
+                        fake, "help", "", user=f"UW{variant}{i}"))])
+            time.sleep(2)
+            for condition in conditions:
+                load1, _, _ = os.getloadavg()
+                print(f"{condition}: {args.rounds} rounds x {len(LOADS)} loads x "
+                      f"{len(VARIANTS)} paths, {COMMANDS} commands each "
+                      f"(load average {load1:.1f})", flush=True)
+                if condition == "busy":
+                    with busy_cores():
+                        run_condition(condition, apps, fake, args.rounds, cells, round_p99)
+                else:
+                    run_condition(condition, apps, fake, args.rounds, cells, round_p99)
         finally:
-            for proc in (app_proc, fake_proc):
+            for proc in procs[::-1]:
                 proc.terminate()
                 proc.join(10)
+    table(cells, round_p99)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -20,7 +21,11 @@ from engine.services.scheduler import Clock, Poster, QuizScheduler, SchedulerCon
 from engine.services.tutor import Tutor
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
+from engine.workers.line import Line
 from engine.workers.pool import WorkerPool
+
+if TYPE_CHECKING:
+    from engine.workers.celery_executor import CeleryExecutor
 
 log = logging.getLogger(__name__)
 
@@ -88,19 +93,32 @@ async def build_tutor(settings: CoreSettings, *, workers: int | None = None,
     closed on exit. ``llm`` defaults to the ``TUTORBOT_LLM_*`` environment."""
     prepare_environment(settings)
     store = open_store(settings)
-    pool = WorkerPool(workers=workers or settings.workers, queue_limit=settings.queue_limit,
-                      warmups=warmups)
+    executor = open_executor(settings, workers=workers, warmups=warmups)
     answerer = build_answerer(llm if llm is not None else LLMSettings())
-    await pool.start()
     extra = {} if clock is None else {"clock": clock}
     try:
-        yield Tutor(store, pool, answerer=answerer,
+        await executor.start()
+        yield Tutor(store, executor, answerer=answerer,
                     ask_cache=settings.data_dir / "ask-index", **extra)
     finally:
         if answerer is not None:
             await answerer.close()
-        await pool.close()
+        await executor.close()
         store.engine.dispose()
+
+
+def open_executor(settings: CoreSettings, *, workers: int | None = None,
+                  warmups=WARMUPS) -> Line | CeleryExecutor:
+    """Where demos run: Celery workers when ``TUTORBOT_QUEUE_URL`` is set, else local worker
+    processes; either way behind a fair line with a result cache (engine.workers)."""
+    if settings.queue_url:
+        from engine.workers.celery_executor import CeleryExecutor  # Celery only when used
+
+        return CeleryExecutor(settings.queue_url, prefix=settings.queue_prefix,
+                              limit=settings.wait_limit)
+    size = workers or settings.workers
+    pool = WorkerPool(workers=size, queue_limit=size, warmups=warmups)  # the line admits
+    return Line(pool, size, limit=settings.wait_limit)
 
 
 @asynccontextmanager

@@ -1,5 +1,5 @@
-"""``tutorbot``: the console tutor, one-shot commands, chat platforms and database
-administration."""
+"""``tutorbot``: the console tutor, one-shot commands, the browser chat, chat platforms and
+database administration."""
 
 from __future__ import annotations
 
@@ -18,7 +18,13 @@ from bot.app import build_tutor, running_scheduler
 from bot.console.adapter import ConsoleAdapter
 from bot.console.simulate import SIMULATED_TZ, SimClock, simulate_day
 from bot.content import content_command
-from bot.settings import CoreSettings, DiscordSettings, SlackSettings, describe_errors
+from bot.settings import (
+    CoreSettings,
+    DiscordSettings,
+    SlackSettings,
+    WebSettings,
+    describe_errors,
+)
 from engine.domain.clock import zone
 from engine.domain.errors import TutorError
 from engine.domain.records import LearnerRef
@@ -59,6 +65,18 @@ def _parser() -> argparse.ArgumentParser:
     slack.add_argument("--url", help="manifest: public https URL of /slack/events (HTTP mode)")
     slack.add_argument("--name", default="tutorbot", help="manifest: the app's name")
     slack.add_argument("--json", action="store_true", help="manifest: JSON instead of YAML")
+    worker = sub.add_parser("worker", help="run a Celery demo worker for TUTORBOT_QUEUE_URL "
+                            "(scale out: one per machine, or `docker compose up --scale "
+                            "worker=4`)")
+    worker.add_argument("--concurrency", "-c", type=int, metavar="N",
+                        help="worker processes (default TUTORBOT_WORKER_CONCURRENCY, else "
+                             "the machine's cores)")
+    worker.add_argument("--hostname", "-n", help="this worker's name (default: unique per "
+                        "process, tutorbot-PID@HOST)")
+    worker.add_argument("--warm", help="comma-separated jobs whose models each process loads "
+                        "at start (default: tokenize,train_demo,next_token; '' for none)")
+    worker.add_argument("--ping", action="store_true", help="exit 0 if a worker on this host "
+                        "is alive (its heartbeat is in Redis), else 1: a health check")
     dc = sub.add_parser("discord", help="run the Discord bot (DISCORD_TOKEN); "
                                         "`discord sync` registers its slash commands")
     dc_sub = dc.add_subparsers(dest="discord_cmd")
@@ -67,7 +85,27 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--guild", type=int, metavar="ID",
                       help="register in this server only (instant; default DISCORD_GUILD_ID, "
                            "else globally, which Discord may take up to an hour to show)")
+    web = sub.add_parser("web", help="the chat in your browser: pictures, buttons, "
+                                     "live progress (http://127.0.0.1:8080/)")
+    web.add_argument("--host", help="address to listen on (default TUTORBOT_WEB_HOST or "
+                                    "127.0.0.1; anything else needs TUTORBOT_WEB_TOKEN)")
+    web.add_argument("--port", type=int, help="port (default TUTORBOT_WEB_PORT or 8080)")
     return parser
+
+
+def _web(settings: CoreSettings, args: argparse.Namespace) -> int:
+    from bot.web.run import serve  # imported on demand: only this command needs it
+
+    try:
+        web = WebSettings()
+    except ValidationError as err:
+        print(describe_errors(err, prefix="TUTORBOT_WEB_"), file=sys.stderr)
+        return 2
+    port = web.port if args.port is None else args.port
+    if not 0 <= port <= 65535:
+        print(f"--port must be from 0 to 65535; got {port}.", file=sys.stderr)
+        return 2
+    return asyncio.run(serve(settings, web, host=args.host or web.host, port=port))
 
 
 async def _chat(settings: CoreSettings) -> int:
@@ -168,6 +206,39 @@ async def _run_discord(settings: CoreSettings, discord_settings: DiscordSettings
     return 0
 
 
+def _worker(settings: CoreSettings, args: argparse.Namespace) -> int:
+    """A Celery worker: prefork children with one BLAS thread each, models loaded once per
+    child, a hard time limit per job and a memory cap per child (engine.workers.celery_app)."""
+    if not settings.queue_url:
+        print("tutorbot worker needs TUTORBOT_QUEUE_URL, e.g. redis://127.0.0.1:6379/0 "
+              "(the same as the bot's).", file=sys.stderr)
+        return 2
+    import os
+    import socket
+
+    from bot.app import prepare_environment
+    from engine.workers.celery_app import THREAD_ENV, alive_here, make_app
+
+    if args.ping:
+        alive = alive_here(settings.queue_url, settings.queue_prefix, socket.gethostname())
+        print(f"alive: {', '.join(alive)}" if alive else "no live worker on this host")
+        return 0 if alive else 1
+
+    prepare_environment(settings)
+    for name in THREAD_ENV:  # before anything loads a maths library; children inherit it
+        os.environ[name] = "1"
+    if args.warm is not None:
+        os.environ["TUTORBOT_WORKER_WARM"] = args.warm
+    app = make_app(settings.queue_url, settings.queue_prefix,
+                   max_memory_mb=settings.worker_max_memory_mb)
+    concurrency = args.concurrency or settings.worker_concurrency or os.cpu_count() or 1
+    hostname = args.hostname or f"tutorbot-{os.getpid()}@{socket.gethostname()}"
+    app.worker_main(["worker", "--pool=prefork", f"--concurrency={concurrency}",
+                     f"--hostname={hostname}", f"--loglevel={settings.log_level}",
+                     "--without-gossip", "--without-mingle"])
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -193,6 +264,10 @@ def main(argv: list[str] | None = None) -> int:
             return _slack(settings, args)
         if args.cmd == "discord":
             return _discord(settings, args)
+        if args.cmd == "web":
+            return _web(settings, args)
+        if args.cmd == "worker":
+            return _worker(settings, args)
         return _db(settings, args)
     except TutorError as err:
         print(err.user_message, file=sys.stderr)

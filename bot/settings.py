@@ -10,7 +10,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,8 +40,23 @@ class CoreSettings(BaseSettings):
         description="SQLAlchemy URL; default: a SQLite file in the data directory")
     data_dir: Path = Field(default_factory=default_data_dir)
     image_dir: Path | None = Field(default=None, description="console: where pictures go")
-    workers: int = Field(default=2, ge=1, le=64, description="worker processes for demos")
-    queue_limit: int = Field(default=8, ge=0, le=1000, description="jobs waiting beyond workers")
+    workers: int = Field(default=2, ge=1, le=64,
+                         description="local worker processes for demos (without a queue)")
+    wait_limit: float = Field(default=60.0, ge=1, le=3600,
+                              description="seconds a new demo may expect to wait in line; "
+                              "beyond it the learner is told the estimate instead")
+    queue_url: str | None = Field(
+        default=None, repr=False,  # the URL may hold a password
+        pattern=r"^rediss?://\S+$",
+        description="redis://host:6379/0: run demos on Celery workers (`tutorbot worker`) "
+        "instead of local processes")
+    queue_prefix: str = Field(default="tutorbot", pattern=r"^[A-Za-z0-9_.-]{1,40}$",
+                              description="Redis key and Celery queue prefix")
+    worker_concurrency: int | None = Field(
+        default=None, ge=1, le=256, description="`tutorbot worker`: processes (default: cores)")
+    worker_max_memory_mb: int = Field(
+        default=3072, ge=256, le=262144,
+        description="`tutorbot worker`: a child using more is replaced after its job")
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
 
     @property
@@ -131,6 +154,86 @@ class DiscordSettings(BaseSettings):
                              description="gateway websocket URL")
     guild_id: int | None = Field(default=None, ge=1,
                                  description="`tutorbot discord sync` registers here by default")
+    shard_count: int | None = Field(default=None, ge=1, le=10_000,
+                                    description="total shards over all bot instances")
+    shard_ids: str = Field(default="", pattern=r"^[0-9,\s-]*$",
+                           description="this instance's shards: `0,1` or `0-3` "
+                           "(needs DISCORD_SHARD_COUNT)")
+
+    @property
+    def shards(self) -> list[int] | None:
+        """This instance's shard ids, or None (discord.py picks, or no sharding)."""
+        ids: list[int] = []
+        for part in filter(None, (p.strip() for p in self.shard_ids.split(","))):
+            low, _, high = part.partition("-")
+            ids.extend(range(int(low), int(high or low) + 1))
+        return sorted(set(ids)) or None
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> DiscordSettings:
+        ids = self.shards
+        if ids is not None:
+            if self.shard_count is None:
+                raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (the total "
+                                 "number of shards over all instances)")
+            if ids[-1] >= self.shard_count:
+                raise ValueError(f"DISCORD_SHARD_IDS must be below DISCORD_SHARD_COUNT "
+                                 f"({self.shard_count}): got {ids[-1]}")
+        return self
+
+
+TOKEN_MIN = 12  # characters of a web sign-in token
+
+
+class WebSettings(BaseSettings):
+    """The browser chat (``TUTORBOT_WEB_*``). Without a token it is one local learner (the
+    person at the keyboard, a facilitator) and binds to loopback only; with ``TOKEN`` set the
+    page asks for it and a name, so several people can use it (a workshop on a LAN), and
+    whoever signs in with ``ADMIN_TOKEN`` instead is a facilitator (``/cohort``)."""
+
+    model_config = SettingsConfigDict(env_prefix="TUTORBOT_WEB_", extra="ignore",
+                                      env_ignore_empty=True)
+
+    host: str = Field(default="127.0.0.1", description="address to listen on")
+    port: int = Field(default=8080, ge=0, le=65535, description="port (0: any free port)")
+    token: SecretStr | None = Field(default=None, description="learners sign in with it")
+    admin_token: SecretStr | None = Field(default=None,
+                                          description="facilitators sign in with it")
+    rate_per_minute: int = Field(default=30, ge=1, le=6000,
+                                 description="commands and presses per learner per minute")
+    rate_burst: int = Field(default=10, ge=1, le=1000,
+                            description="commands a learner may send at once before pacing")
+    max_request_bytes: int = Field(default=16_384, ge=1024, le=1_048_576,
+                                   description="largest request body accepted")
+    max_sessions: int = Field(default=1000, ge=1, le=100_000,
+                              description="browser sessions kept (the oldest idle one goes)")
+    history: int = Field(default=200, ge=10, le=5000,
+                         description="transcript entries kept per browser session")
+    image_memory_mb: int = Field(default=256, ge=8, le=16_384,
+                                 description="pictures kept in memory (the oldest go first)")
+
+    @field_validator("token", "admin_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < TOKEN_MIN:
+            raise ValueError(f"must be at least {TOKEN_MIN} characters; make one with "
+                             "python3 -c 'import secrets; print(secrets.token_urlsafe(16))'")
+        return value
+
+    @field_validator("admin_token")
+    @classmethod
+    def _distinct(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None or "token" not in info.data:  # no admin token, or a bad token
+            return value
+        token = info.data["token"]
+        if token is None:
+            raise ValueError("needs TUTORBOT_WEB_TOKEN too (the learners' token)")
+        if token.get_secret_value() == value.get_secret_value():
+            raise ValueError("must differ from TUTORBOT_WEB_TOKEN")
+        return value
+
+
+SECRET_WORDS = ("token", "secret", "password", "database_url")
 
 
 def describe_errors(err: ValidationError, prefix: str = "TUTORBOT_") -> str:
@@ -138,6 +241,7 @@ def describe_errors(err: ValidationError, prefix: str = "TUTORBOT_") -> str:
     lines = ["Bad setting(s) in the environment:"]
     for item in err.errors():
         field = str(item["loc"][0]) if item["loc"] else "?"
-        got = "" if item["type"] == "missing" else f" (got {item.get('input')!r})"
+        secret = any(word in field for word in SECRET_WORDS)  # never echo a secret
+        got = "" if item["type"] == "missing" or secret else f" (got {item.get('input')!r})"
         lines.append(f"- {prefix}{field.upper()}: {item['msg']}{got}")
     return "\n".join(lines)

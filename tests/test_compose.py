@@ -64,15 +64,21 @@ def test_the_bot_gets_every_setting_and_no_value_is_written_in_the_file():
         for names in env_names(settings):
             assert names & set(passed) or names <= NOT_PASSED, f"{names} not passed to the bot"
     for name, value in passed.items():
-        if name != "DATABASE_URL":
+        if name == "TUTORBOT_QUEUE_URL":  # compose runs demos on its worker service
+            assert value == "${TUTORBOT_QUEUE_URL:-redis://redis:6379/0}"
+        elif name != "DATABASE_URL":
             assert value == f"${{{name}:-}}", f"{name} must pass the environment's value only"
 
 
 def test_settings_left_unset_in_compose_arrive_empty_and_take_their_defaults(monkeypatch):
     for name, value in bot_environment().items():
-        monkeypatch.setenv(name, "" if value.startswith("${") else value)  # as compose renders
+        rendered = value.split(":-", 1)[1][:-1] if value.startswith("${") else value
+        monkeypatch.setenv(name, rendered)  # as compose renders it with nothing set
     core, slack = CoreSettings(), SlackSettings()
-    assert (core.workers, core.queue_limit, core.log_level, core.image_dir) == (2, 8, "INFO", None)
+    assert (core.workers, core.wait_limit, core.log_level, core.image_dir) == (
+        2, 60.0, "INFO", None)
+    assert core.queue_url == "redis://redis:6379/0" and core.queue_prefix == "tutorbot"
+    assert core.worker_concurrency is None and core.worker_max_memory_mb == 3072
     assert (slack.port, slack.host, slack.api_url) == (3000, "0.0.0.0", "https://slack.com/api/")
     assert slack.bot_token is None and not slack.oauth
     assert slack.missing(http=False) == ["SLACK_APP_TOKEN", "SLACK_BOT_TOKEN"]
@@ -80,4 +86,19 @@ def test_settings_left_unset_in_compose_arrive_empty_and_take_their_defaults(mon
         DiscordSettings()
     assert [(e["loc"], e["type"]) for e in err.value.errors()] == [(("token",), "missing")]
     monkeypatch.setenv("DISCORD_TOKEN", "t")
-    assert DiscordSettings().guild_id is None
+    assert DiscordSettings().guild_id is None and DiscordSettings().shards is None
+
+
+def test_workers_scale_out_healthy_behind_redis():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    worker = services["worker"]
+    assert worker["command"] == ["worker"]
+    assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert worker["healthcheck"]["test"] == ["CMD", "tutorbot", "worker", "--ping"]
+    assert "container_name" not in worker and "ports" not in worker  # --scale worker=4
+    assert services["bot"]["depends_on"]["redis"]["condition"] == "service_healthy"
+    passed = set(worker["environment"])
+    assert {"TUTORBOT_QUEUE_URL", "TUTORBOT_WORKER_CONCURRENCY",
+            "TUTORBOT_WORKER_MAX_MEMORY_MB"} <= passed
+    assert worker["environment"]["TUTORBOT_QUEUE_URL"] == services["bot"]["environment"][
+        "TUTORBOT_QUEUE_URL"]

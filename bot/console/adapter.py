@@ -22,6 +22,10 @@ from engine.services.tutor import Tutor
 log = logging.getLogger(__name__)
 
 BOLD = re.compile(r"\*\*(.+?)\*\*")
+# `_italic_` as the engine writes it: underscores at word edges, never inside a word
+# (`train_share`), never inside `code`
+ITALIC = re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])")
+CODE = re.compile(r"`[^`\n]*`")
 PROMPT = "tutorbot> "
 EXIT_WORDS = {"/quit", "/exit", "quit", "exit"}
 CHANNEL = "general"
@@ -33,8 +37,16 @@ def console_learner() -> LearnerRef:
 
 
 def render_text(text: str) -> str:
-    """Markdown subset to plain terminal text."""
-    return BOLD.sub(r"\1", text)
+    """Markdown subset to plain terminal text: **bold** and _italic_ lose their markers;
+    `code` keeps its backticks and its underscores."""
+    spans: list[str] = []
+
+    def hide(match: re.Match[str]) -> str:
+        spans.append(match.group(0))
+        return f"\x00{len(spans) - 1}\x00"
+
+    plain = ITALIC.sub(r"\1", BOLD.sub(r"\1", CODE.sub(hide, text)))
+    return re.sub("\x00(\\d+)\x00", lambda m: spans[int(m.group(1))], plain)
 
 
 class ConsoleAdapter:

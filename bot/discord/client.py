@@ -1,10 +1,9 @@
 """The Discord bot: default intents only, app commands generated from the command table,
 persistent buttons, one error handler; ``sync_commands`` registers the commands explicitly.
 
-Every command and button follows one path: defer at once (the 3-second rule) -> the Tutor
-(worker pool, database) -> the outbox. The defer is written from the gateway frame itself
-(``early.py``) before discord.py builds the interaction; if that failed, the bot defers the
-usual way.
+Every command and button follows one path: defer at once with discord.py's own
+``interaction.response.defer()`` (the 3-second rule) -> the Tutor (worker pool, database) ->
+the outbox.
 Once connected, the daily-quiz scheduler runs beside the bot (``TutorBot.serve``) and posts
 through ``ChannelPoster``.
 """
@@ -13,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 from collections.abc import Iterable
 
@@ -26,13 +24,12 @@ from bot.app import running_scheduler, settle_heap
 from bot.discord import errors
 from bot.discord.buttons import ActionButton
 from bot.discord.commands import app_commands_for
-from bot.discord.early import EarlyDefer, Outcome
 from bot.discord.messages import addressed_to, answer_message
 from bot.discord.outbox import Outbox
 from bot.discord.poster import PLATFORM, ChannelPoster
 from bot.discord.priority import AckFirst
 from bot.discord.scope import scoped, split_scope
-from bot.discord.visibility import defer_privately, private_first
+from bot.discord.visibility import private_first
 from bot.settings import DiscordSettings
 from engine.commands import COMMANDS, Command, Request
 from engine.domain.errors import TutorError
@@ -87,7 +84,6 @@ class TutorBot(discord.Client):
         self.settings = settings
         self.tutor = tutor
         self.acks = AckFirst()
-        self._warned_hook = False
         self.connected = asyncio.Event()  # set on the first READY (serve starts the scheduler)
         self.tree = app_commands.CommandTree(self)
         if commands is None:
@@ -96,17 +92,7 @@ class TutorBot(discord.Client):
         for command in app_commands_for(self.commands.values(), self.answer_command,
                                         self.suggestions):
             self.tree.add_command(command)
-        errors.install(self.tree, self.settle)
-        self.early: EarlyDefer | None = None
-        # answering: acknowledge from the gateway frame (early.py) — unless REST goes
-        # through an HTTP proxy discord.py knows of and the early path would not
-        if tutor is not None and not options.get("proxy"):
-            self.early = EarlyDefer(settings.api_base,
-                                    functools.partial(defer_privately, commands=self.commands),
-                                    user_agent=self.http.user_agent, on_sent=self.acks.hold)
-            state = getattr(self, "_connection", None)  # discord.py's ConnectionState
-            if not self.early.install(getattr(state, "parsers", {})):
-                self.early = None
+        errors.install(self.tree)
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ActionButton)
@@ -145,40 +131,17 @@ class TutorBot(discord.Client):
                 reply = await scoped(reply, server, tutor.store.actions.save_action)
             await outbox.send(reply)
         except Exception as err:  # discord.py would only log it: same handler as commands
-            await errors.report(interaction, err, self.settle)
-
-    async def settle(self, interaction: discord.Interaction) -> Outbox:
-        """The interaction's outbox, knowing what became of the gateway hook's defer."""
-        outbox = Outbox.of(interaction)
-        if self.early is None or outbox.is_deferred():
-            return outbox
-        if self.early.frames == 0 and not self._warned_hook:
-            self._warned_hook = True  # discord.py no longer calls the parser we wrapped
-            log.warning("interactions arrive but the early-defer hook saw none; "
-                        "deferring the usual way")
-        settled = await self.early.settle(interaction.id)
-        if settled is not None:
-            outcome, private = settled
-            if outcome is Outcome.ACCEPTED:
-                outbox.deferred(private=private)
-            else:  # maybe deferred after all: "already acknowledged" then means it was
-                outbox.assume(private=private)
-        return outbox
+            await errors.report(interaction, err)
 
     async def _acknowledge(self, interaction: discord.Interaction, *, private: bool) -> Outbox:
-        """Defer (unless the gateway hook did), then wait until the burst of acknowledgements
-        in flight has gone out: answers must not delay other learners' defers."""
-        outbox = await self.settle(interaction)
+        """Defer, then wait until the burst of acknowledgements in flight has gone out:
+        answers must not delay other learners' defers."""
+        outbox = Outbox.of(interaction)
         if not outbox.is_deferred():
             async with self.acks.acknowledging():
                 await outbox.defer(private=private)
         await self.acks.wait_turn()
         return outbox
-
-    async def close(self) -> None:
-        await super().close()
-        if self.early is not None:
-            self.early.close()
 
     async def on_message(self, message: discord.Message) -> None:
         """A message mentioning the bot, or a DM: a command by name, else a question
@@ -220,9 +183,27 @@ class TutorBot(discord.Client):
         return not connection.done()
 
 
+class ShardedTutorBot(TutorBot, discord.AutoShardedClient):
+    """tutorbot holding several gateway shards in one process (``DISCORD_SHARD_IDS=0-3``)."""
+
+
+def make_bot(settings: DiscordSettings, tutor: Tutor | None = None, **options) -> TutorBot:
+    """The client for this instance's shards: one shard (``DISCORD_SHARD_IDS=2``), several,
+    every shard (``DISCORD_SHARD_COUNT`` alone), or none (a single, unsharded connection).
+    Discord delivers each server's interactions to one shard only, so instances holding
+    different shards answer each command exactly once."""
+    ids, count = settings.shards, settings.shard_count
+    if count is None:
+        return TutorBot(settings, tutor, **options)
+    if ids is not None and len(ids) == 1:
+        return TutorBot(settings, tutor, shard_id=ids[0], shard_count=count, **options)
+    return ShardedTutorBot(settings, tutor, shard_ids=ids or list(range(count)),
+                           shard_count=count, **options)
+
+
 async def run_bot(settings: DiscordSettings, tutor: Tutor) -> None:
     """Connect and answer, with the daily-quiz scheduler, until stopped."""
-    bot = TutorBot(settings, tutor)
+    bot = make_bot(settings, tutor)
     settle_heap()
     async with bot:
         await bot.serve(settings.token.get_secret_value())

@@ -8,7 +8,6 @@ Delivery failures are logged, never retried in a loop (Discord bans IPs that kee
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
 import discord
 from discord import app_commands
@@ -39,26 +38,20 @@ def describe(interaction: discord.Interaction) -> str:
             f"user {interaction.user.id if interaction.user else '?'})")
 
 
-Settle = Callable[[discord.Interaction], Awaitable[Outbox]]
-
-
-async def report(interaction: discord.Interaction, error: BaseException,
-                 settle: Settle | None = None) -> None:
-    """Tell the learner privately what went wrong (``settle`` first learns whether the
-    interaction was already deferred early)."""
+async def report(interaction: discord.Interaction, error: BaseException) -> None:
+    """Tell the learner privately what went wrong."""
     text = user_message(interaction, error)
     try:
-        outbox = await settle(interaction) if settle else Outbox.of(interaction)
-        await outbox.send_private(text)
+        await Outbox.of(interaction).send_private(text)
     except discord.HTTPException as err:
         log.warning("could not deliver an error message for %s (%s %s)",
                     describe(interaction), err.status, err.code)
 
 
-def install(tree: app_commands.CommandTree, settle: Settle | None = None) -> None:
+def install(tree: app_commands.CommandTree) -> None:
     """Make ``report`` the tree's global error handler."""
 
     async def on_error(interaction: discord.Interaction, error: BaseException) -> None:
-        await report(interaction, error, settle)
+        await report(interaction, error)
 
     tree.error(on_error)

@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 TOKEN_LIFETIME = timedelta(minutes=15)
 TOKEN_MARGIN = timedelta(seconds=30)  # stop using the token a little before it dies
 TOKEN_GONE = {10015, 10062, 50027}  # Unknown Webhook, Unknown Interaction, Invalid Token
-ALREADY_ACKNOWLEDGED = 40060
 PROGRESS_INTERVAL = 1.0  # seconds between edits of the original response
 NO_MENTIONS = discord.AllowedMentions.none()
 ANSWERED_PRIVATELY = "Answered privately."
@@ -45,7 +44,6 @@ class Outbox:
                  progress_interval: float = PROGRESS_INTERVAL) -> None:
         self.interaction = interaction
         self.private_defer: bool | None = None  # None until deferred
-        self.assumed_private: bool | None = None  # an unconfirmed early defer's privacy
         self.progress_shown = False
         self._progress = ProgressMessage(self._show_progress, interval=progress_interval,
                                          give_up_on=(discord.HTTPException,))
@@ -63,24 +61,8 @@ class Outbox:
 
     async def defer(self, *, private: bool) -> None:
         """Acknowledge at once with a "thinking…" message (type 5)."""
-        try:
-            await self.interaction.response.defer(thinking=True, ephemeral=private)
-        except discord.HTTPException as err:
-            if err.code != ALREADY_ACKNOWLEDGED or self.assumed_private is None:
-                raise
-            # the early defer (early.py) did reach Discord; its answer was lost or late
-            log.info("interaction %s was already deferred", self.interaction.id)
-            private = self.assumed_private
+        await self.interaction.response.defer(thinking=True, ephemeral=private)
         self.private_defer = private
-
-    def deferred(self, *, private: bool) -> None:
-        """Record a defer made elsewhere (``early.py``): answers now follow it up."""
-        self.private_defer = private
-
-    def assume(self, *, private: bool) -> None:
-        """An early defer was sent but not confirmed: if Discord says the interaction was
-        already acknowledged, it was this one, with this privacy."""
-        self.assumed_private = private
 
     def is_deferred(self) -> bool:
         return self.private_defer is not None or self.interaction.response.is_done()
@@ -116,16 +98,10 @@ class Outbox:
         messages = await self._messages(reply)
         private = reply.ephemeral
         if not self.is_deferred():
-            try:
-                await self.interaction.response.send_message(
-                    **message_kwargs(messages[0]), ephemeral=private,
-                    allowed_mentions=NO_MENTIONS)
-                messages = messages[1:]
-                self.private_defer = private
-            except discord.HTTPException as err:
-                if err.code != ALREADY_ACKNOWLEDGED or self.assumed_private is None:
-                    raise
-                self.private_defer = self.assumed_private  # a late early defer: follow it up
+            await self.interaction.response.send_message(
+                **message_kwargs(messages[0]), ephemeral=private, allowed_mentions=NO_MENTIONS)
+            messages = messages[1:]
+            self.private_defer = private
         if not messages:
             return
         if self.expired():

@@ -34,11 +34,6 @@ class AckFirst:
         finally:
             self._end()
 
-    def hold(self, defer: asyncio.Future) -> None:
-        """Count a defer already on its way (``early.py``) until its answer arrives."""
-        self._begin()
-        defer.add_done_callback(lambda _: self._end())
-
     def _begin(self) -> None:
         self.pending += 1
         self._idle.clear()

@@ -87,9 +87,14 @@ def pick_head(
     return max(clear, key=lambda h: h.score)
 
 
-def _link_lines(data: Weights, chosen: HeadPattern) -> list[str]:
+def _links(data: Weights, chosen: HeadPattern) -> list[tuple[int, int, float]]:
+    """The chosen head's three strongest links between words (not [CLS]/[SEP], not self)."""
     matrix = data.weights[chosen.layer - 1, chosen.head - 1]  # (T, T)
-    links = strongest_links(data.tokens, matrix, limit=3, skip=SPECIALS)
+    return strongest_links(data.tokens, matrix, limit=3, skip=SPECIALS)
+
+
+def _link_lines(data: Weights, chosen: HeadPattern) -> list[str]:
+    links = _links(data, chosen)
     words = [
         f"'{printable(data.tokens[i])}' → '{printable(data.tokens[j])}' ({w:.2f})"
         for i, j, w in links
@@ -188,6 +193,9 @@ def run(request: Request, progress: ProgressFn) -> Reply:
             "head": chosen.head,
             "pattern": chosen.pattern,
             "patterns": [[h.pattern for h in row] for row in classified],
+            # the chosen head's strongest links, as the text names them: [from, to, weight]
+            "links": [[data.tokens[i], data.tokens[j], round(w, 4)]
+                      for i, j, w in _links(data, chosen)],
             "max_abs_error": data.own_error,
         },
     )

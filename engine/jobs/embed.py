@@ -51,9 +51,17 @@ def run(request: Request, progress: ProgressFn) -> Reply:
         *[f"- S{n + 1}: {shorten(s, 90)}" for n, s in enumerate(sentences)],
         f"Closest: S{i + 1} and S{j + 1} (cosine similarity {best:.2f}). "
         f"Furthest apart: S{k + 1} and S{m + 1} ({worst:.2f}).",
-        "_Similarity compares meaning, not shared words: this is how semantic search and "
-        "retrieval (RAG) find the right document._",
     ]
+    ranking = sorted(range(1, len(sentences)), key=lambda n: -sim[0][n])
+    if len(sentences) > 2:
+        ranked = " · ".join(f"S{n + 1} {sim[0][n]:.2f}" for n in ranking)
+        lines.append(f"With S1 as the search query, a retriever would rank: {ranked}.")
+    lines.append(
+        "_Closeness comes from what the sentences are about more than from shared words, "
+        "which is how semantic search and retrieval (RAG) find a passage. Each vector is an "
+        "average over tokens, so word order barely changes it: 'dog bites man' and 'man bites "
+        "dog' land close together._"
+    )
     unknown = [n + 1 for n, s in enumerate(sentences) if _unknown_only(s)]
     if unknown:
         names = ", ".join(f"S{n}" for n in unknown)
@@ -71,5 +79,6 @@ def run(request: Request, progress: ProgressFn) -> Reply:
             "points": [[round(float(v), 4) for v in row] for row in result.projection.points],
             "most_similar": [i + 1, j + 1, round(best, 4)],
             "least_similar": [k + 1, m + 1, round(worst, 4)],
+            "ranking": [n + 1 for n in ranking],  # S2.. by closeness to S1, closest first
         },
     )

@@ -87,7 +87,8 @@ def _text(request: Request, panels: list[TemperaturePanel], yours: Distribution)
         f"_This GPT reads and writes one character at a time: {train['parameters']:,} "
         f"parameters, trained by tutorbot in {train['cpu_seconds'] / 60:.0f} CPU-minutes on its own "
         f"~80 KB of lesson text (validation loss {train['val_loss']:.2f}). Big LLMs take the "
-        "same next-token step with ~100k-token vocabularies and billions of parameters._",
+        "same next-token step with vocabularies of ~32k to ~200k tokens and billions of "
+        "parameters._",
         *_notes(yours),
     ])
 

@@ -61,5 +61,8 @@ def run(request: Request, progress: ProgressFn) -> Reply:
             "dims": dims,
             "tokens": tokens,
             "rope_scores": list(rope_relative_check(distance=3).scores),
+            # the largest difference between those scores: ~0 when only the distance matters
+            "rope_spread": float(rope_relative_check(distance=3).spread),
+            "rope_far_score": float(rope_relative_check(distance=9).scores[0]),
         },
     )

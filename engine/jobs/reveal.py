@@ -12,7 +12,8 @@ from engine.plots.daily import answers_chart
 
 def run(question: Question, per_option: Sequence[int], progress: ProgressFn) -> Image:
     """A bar per option (``per_option[i]`` learners picked option i), the answer marked."""
-    chart = answers_chart(question.options, per_option, question.answer, question.prompt)
+    chart = answers_chart(question.options, per_option, question.answer, question.prompt,
+                          lettered=question.kind != "true_false")
     return Image("daily-quiz-answers.png", chart,
                  alt="How the channel answered: " + ", ".join(
                      f"{option_label(question, i)}: {n}" for i, n in enumerate(per_option)))

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine.commands import COMMANDS, Request
-from engine.demos.datasets import DATASETS
 from engine.demos.mlp import MLPConfig
 from engine.demos.training import EpochReport, TrainResult, animation_epochs, train
 from engine.domain.errors import BadOption, Refused
@@ -42,8 +41,7 @@ def config_from(request: Request, **overrides: Any) -> MLPConfig:
 
 def work(config: MLPConfig) -> int:
     """Weight-matrix updates a run needs: epochs x updates per epoch x layers of weights."""
-    points = DATASETS[config.dataset].num_samples * config.train_share // 100
-    return config.epochs * math.ceil(points / config.batch) * (len(config.layers) + 1)
+    return config.epochs * notes.updates_per_epoch(config) * (len(config.layers) + 1)
 
 
 def check_work(configs: Sequence[MLPConfig]) -> None:
@@ -148,10 +146,15 @@ def _facts(config: MLPConfig, result: TrainResult, animate: bool = False) -> dic
         "seed": config.seed,
         "epochs": result.epochs_run,
         "epochs_requested": config.epochs,
+        "batch": config.batch,
+        "updates_per_epoch": notes.updates_per_epoch(config),
+        "updates": result.epochs_run * notes.updates_per_epoch(config),
+        "parameters": notes.parameters(result),
         "test_loss": round(float(result.test_loss[-1]), 6),
         "train_loss": round(float(result.train_loss[-1]), 6),
         "test_accuracy": None if config.regression else round(result.test_accuracy, 4),
         "train_accuracy": None if config.regression else round(result.train_accuracy, 4),
+        "overfitting": notes.overfits(config, result),
         "diverged": d is not None,
         "divergence": None if d is None else d.kind,
         "fix": None if d is None else dict(d.suggestion),

@@ -50,14 +50,21 @@ def pick_question(curriculum: Curriculum, record: LearnerRecord, concept: str,
 
 
 def option_label(question: Question, index: int) -> str:
-    """``B. option text`` (button labels and the verdict)."""
+    """An option as its button shows it: ``B. option text``, or just ``False`` for a
+    true/false question, whose buttons carry no letters (button labels and the verdict)."""
+    if question.kind == "true_false":
+        return question.options[index]
     return f"{LETTERS[index]}. {question.options[index]}"
+
+
+def _chosen(question: Question, index: int) -> str:
+    """The learner's choice as the buttons name it: ``B``, or ``True``/``False``."""
+    return question.options[index] if question.kind == "true_false" else LETTERS[index]
 
 
 def answer_label(question: Question, index: int) -> str:
     """A button label within the platforms' limit (the full option is in the message)."""
-    label = question.options[index] if question.kind == "true_false" else option_label(
-        question, index)
+    label = option_label(question, index)
     return label if len(label) <= BUTTON_LABEL_MAX else label[:BUTTON_LABEL_MAX - 1] + "…"
 
 
@@ -85,11 +92,11 @@ def verdict_message(question: Question, attempt: Attempt, curriculum: Curriculum
     """Right or wrong, the explanation and the lesson to revisit."""
     right = option_label(question, question.answer)
     if repeat:
-        head = f"You already answered this one ({LETTERS[attempt.choice]}); your first answer counts."
+        head = f"You already answered this one ({_chosen(question, attempt.choice)}); your first answer counts."
     elif attempt.correct:
         head = f"✅ **Right!** {right}"
     else:
-        head = f"❌ **Not quite.** You chose {LETTERS[attempt.choice]}; the answer is **{right}**."
+        head = f"❌ **Not quite.** You chose {_chosen(question, attempt.choice)}; the answer is **{right}**."
     lines = [head, "", question.explanation]
     lessons = curriculum.lessons_for(question.concept)
     if lessons:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -21,7 +22,11 @@ MAX_DEMO_CHARS = 96  # a "run:<demo>" button id must stay within 100 characters
 TRUE_FALSE_OPTIONS = ["True", "False"]
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=48)]
-FactName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=48)]
+# A fact of a demo Reply, or a path into one: `test_accuracy`, `similarity/0/1` (row 0, column 1),
+# `by_temperature/0.2/top/0/1`, `focus/it/0`. Segments after the first are mapping keys or list
+# indexes.
+FactName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(?:/[^/\s]+)*$",
+                                            max_length=96)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 DemoCommand = Annotated[
     str, StringConstraints(pattern=r"^/[a-z][a-z0-9-]*(?: [^\n]*)?$", max_length=MAX_DEMO_CHARS)
@@ -34,29 +39,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
-class Lesson(_Strict):
-    """One step on the learning path: fits one chat message and ends with a demo to try."""
-
-    id: Slug
-    concept: Slug
-    title: Annotated[str, StringConstraints(min_length=3, max_length=80)]
-    label: Annotated[str, StringConstraints(min_length=2, max_length=24)] | None = None
-    body: Text
-    example: Text  # ONE concrete example
-    product: Text  # what it means for a product decision
-    demo: DemoCommand  # the exact command the learner can run
-    aliases: list[Annotated[str, StringConstraints(min_length=2, max_length=40)]] = []
-
-
 class Verify(_Strict):
     """A machine-checkable claim about a demo Reply's `facts`.
 
-    Either `equals` alone, or one or more bounds: `below`/`above` (strict), `at_most`/`at_least`,
-    `below_fact`/`above_fact` (compare with another fact of the same reply).
+    Either `equals` alone, `contains` alone (a list or text fact holds that item), or one or more
+    bounds: `below`/`above` (strict), `at_most`/`at_least`, `below_fact`/`above_fact` (compare
+    with another fact of the same reply). Fact names may be paths (`similarity/0/1`).
     """
 
     fact: FactName
     equals: FactValue | None = None
+    contains: bool | int | float | str | None = None
     below: float | None = None
     above: float | None = None
     at_most: float | None = None
@@ -68,22 +61,31 @@ class Verify(_Strict):
     def _one_kind_of_claim(self) -> Verify:
         bounds = [self.below, self.above, self.at_most, self.at_least, self.below_fact,
                   self.above_fact]
-        has_bound = any(b is not None for b in bounds)
-        if self.equals is None and not has_bound:
-            raise ValueError("needs a claim: equals, below, above, at_most, at_least, "
+        kinds = sum((self.equals is not None, self.contains is not None,
+                     any(b is not None for b in bounds)))
+        if kinds == 0:
+            raise ValueError("needs a claim: equals, contains, below, above, at_most, at_least, "
                              "below_fact or above_fact")
-        if self.equals is not None and has_bound:
-            raise ValueError("use either equals or bounds (below/above/...), not both")
+        if kinds > 1:
+            raise ValueError("use one of equals, contains or bounds (below/above/...), not "
+                             "several")
         return self
 
     def check(self, facts: Mapping[str, Any]) -> tuple[bool, str]:
         """Check the claim against a Reply's facts; returns (holds, human-readable detail)."""
-        if self.fact not in facts:
+        found, actual = lookup(facts, self.fact)
+        if not found:
             return False, f"the demo reports no fact {self.fact!r} (it has: {sorted(facts)})"
-        actual = facts[self.fact]
         if self.equals is not None:
             ok = _same(actual, self.equals)
             return ok, f"{self.fact} = {actual!r}, expected {self.equals!r}"
+        if self.contains is not None:
+            if isinstance(actual, str):
+                ok = isinstance(self.contains, str) and self.contains in actual
+            else:
+                ok = isinstance(actual, list | tuple) and any(
+                    _same(item, self.contains) for item in actual)
+            return ok, f"{self.fact} = {actual!r}, expected it to contain {self.contains!r}"
         if not _is_number(actual):
             return False, f"{self.fact} = {actual!r} is not a number"
         failures = [text for ok, text in self._bound_checks(float(actual), facts) if not ok]
@@ -103,13 +105,30 @@ class Verify(_Strict):
         for name, sign in ((self.below_fact, -1), (self.above_fact, 1)):
             if name is None:
                 continue
-            other = facts.get(name)
+            other = lookup(facts, name)[1]
             if not _is_number(other):
                 checks.append((False, f"fact {name!r} missing or not a number ({other!r})"))
                 continue
             ok = x < float(other) if sign < 0 else x > float(other)
             checks.append((ok, f"{'below' if sign < 0 else 'above'} {name} = {other!r}"))
         return checks
+
+
+class Lesson(_Strict):
+    """One step on the learning path: fits one chat message and ends with a demo to try."""
+
+    id: Slug
+    concept: Slug
+    title: Annotated[str, StringConstraints(min_length=3, max_length=80)]
+    label: Annotated[str, StringConstraints(min_length=2, max_length=24)] | None = None
+    body: Text
+    example: Text  # ONE concrete example
+    product: Text  # what it means for a product decision
+    demo: DemoCommand  # the exact command the learner can run
+    # what the demo's Reply.facts must show for the lesson's words about it to hold; the
+    # content tests run every built-in lesson's demo and check these
+    verify: list[Verify] = []
+    aliases: list[Annotated[str, StringConstraints(min_length=2, max_length=40)]] = []
 
 
 class Question(_Strict):
@@ -162,6 +181,20 @@ class Question(_Strict):
     def answer_text(self) -> str:
         """The text of the right option."""
         return self.options[self.answer]
+
+
+def lookup(facts: Mapping[str, Any], path: str) -> tuple[bool, Any]:
+    """(found, value) of a fact path: `similarity/0/1` is ``facts["similarity"][0][1]``."""
+    value: Any = facts
+    for part in path.split("/"):
+        if isinstance(value, Mapping) and part in value:
+            value = value[part]
+        elif isinstance(value, list | tuple) and re.fullmatch(r"-?\d+", part) and (
+                -len(value) <= int(part) < len(value)):
+            value = value[int(part)]
+        else:
+            return False, None
+    return True, value
 
 
 def _is_number(value: Any) -> bool:

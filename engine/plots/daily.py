@@ -16,8 +16,9 @@ LETTERS = "ABCDE"
 
 
 def answers_chart(options: Sequence[str], counts: Sequence[int], answer: int,
-                  title: str) -> bytes:
-    """Horizontal bars: how many picked each option; the right one is green."""
+                  title: str, lettered: bool = True) -> bytes:
+    """Horizontal bars: how many picked each option; the right one is green. Options are
+    lettered as their buttons are (True/False buttons carry no letters: ``lettered=False``)."""
     total = sum(counts)
     height = 0.6 * len(options) + 0.8
     fig = Figure(figsize=(8, height))
@@ -25,7 +26,8 @@ def answers_chart(options: Sequence[str], counts: Sequence[int], answer: int,
     rows = list(range(len(options)))[::-1]  # option A on top
     colours = [RIGHT if i == answer else WRONG for i in range(len(options))]
     ax.barh(rows, counts, color=colours, height=0.6)
-    labels = [f"{LETTERS[i]}. {shorten(o, 38)}" for i, o in enumerate(options)]
+    labels = [f"{LETTERS[i]}. {shorten(o, 38)}" if lettered else shorten(o, 38)
+              for i, o in enumerate(options)]
     ax.set_yticks(rows, labels, fontsize=10, color=INK)
     for row, count in zip(rows, counts, strict=True):
         share = f" · {count / total:.0%}" if total else ""

@@ -33,3 +33,10 @@ def refuse(progress):
 
 def buggy(progress):
     return {}["missing"]
+
+
+def slow_pid(seconds, progress):
+    """Say which process runs it (so a test can kill that process), then take a while."""
+    progress(Progress(f"pid {os.getpid()}", 0.0))
+    time.sleep(seconds)
+    return os.getpid()

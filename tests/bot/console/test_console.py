@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_tutor
-from bot.console.adapter import ConsoleAdapter
+from bot.console.adapter import ConsoleAdapter, render_text
 from bot.settings import CoreSettings
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
@@ -116,3 +116,15 @@ def test_tutorbot_db_upgrade_then_run_on_postgres(tmp_path, pg_server_url):
 def test_bad_settings_are_named(tmp_path):
     done = run_cli(["run", "/help"], cli_env(tmp_path, TUTORBOT_WORKERS="lots"))
     assert done.returncode == 2 and "TUTORBOT_WORKERS" in done.stderr
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("_What to notice:_ the loss fell", "What to notice: the loss fell"),
+    ("**Right!** _Revisit lesson 3_, `/learn loss`", "Right! Revisit lesson 3, `/learn loss`"),
+    ("set train_share and top_k=3", "set train_share and top_k=3"),  # underscores in words
+    ("_try `top_k=3` or `train_share=80`_", "try `top_k=3` or `train_share=80`"),
+    ("`_not italic_` stays", "`_not italic_` stays"),
+    ("snake_case_name _and italic_", "snake_case_name and italic"),
+])
+def test_console_renders_bold_and_italic_without_their_markers(text, shown):
+    assert render_text(text) == shown

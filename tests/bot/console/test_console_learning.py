@@ -8,6 +8,7 @@ import pytest
 from bot.app import build_tutor
 from bot.console.adapter import ConsoleAdapter
 from bot.settings import CoreSettings
+from engine.learning.curriculum import default_curriculum
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -23,7 +24,7 @@ async def console(db_url, tmp_path):
 async def test_learn_quiz_answer_progress_and_forget_me(console):
     adapter, out = console
     assert await adapter.answer("/learn")
-    assert "Lesson 1/22" in out.getvalue() and "[1] Try it" in out.getvalue()
+    assert f"Lesson 1/{len(default_curriculum().lessons)}" in out.getvalue() and "[1] Try it" in out.getvalue()
     assert await adapter.answer("2")  # "Quiz me"
     assert "Quiz · What AI is" in out.getvalue()
     assert await adapter.answer("1")  # the first answer button

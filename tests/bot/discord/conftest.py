@@ -35,8 +35,8 @@ from engine.domain.records import LearnerRef
 from engine.domain.replies import Button, Image, Progress, Reply
 from engine.services.scheduler import Clock, SchedulerConfig
 from engine.services.tutor import Context, Tutor
-from tests.bot.discord.fake_discord import FakeDiscord
-from tests.bot.loopback import LoopbackOnly, loopback_only
+from testkit.fake_discord import FakeDiscord
+from testkit.loopback import LoopbackOnly, loopback_only
 
 MANY = tuple(f"set{i:02d}" for i in range(30))  # more than Discord's 25 fixed choices
 LONG_ACTION = "run:/tokenize " + " ".join(["persistent"] * 12)  # > 100 chars: stored in the db

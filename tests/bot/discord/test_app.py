@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from engine.demos.tokenizers import get_tokenizer
 from engine.domain.records import LearnerRef
 from engine.services.tutor import Tutor
+from testkit.discord_payloads import LEARNER_ID, click, custom_ids, slash
+from testkit.fake_discord import APP_ID, CHANNEL_ID, GUILD_ID, MANAGE_GUILD
 from tests.bot.discord.conftest import LONG_ACTION
-from tests.bot.discord.fake_discord import APP_ID, CHANNEL_ID, GUILD_ID, MANAGE_GUILD
-from tests.bot.discord.payloads import LEARNER_ID, click, custom_ids, slash
 
 PNG = b"\x89PNG\r\n\x1a\n"
 FOLLOW_UP = r"^/webhooks/\d+/[^/]+$"

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from engine.learning.curriculum import default_curriculum
 from engine.services.ask import PoolRetriever
+from testkit.fake_discord import BOT_USER, CHANNEL_ID, GUILD_ID, snowflake, user
 from tests.bot.discord.conftest import StageTutor
-from tests.bot.discord.fake_discord import BOT_USER, CHANNEL_ID, GUILD_ID, snowflake, user
 
 SOURCE = "[1] Batches and epochs — /learn batches-epochs"
 ANA = user("1400000000000000004", "ana")
@@ -89,7 +89,7 @@ async def test_an_empty_mention_gets_help_and_emoji_get_a_clear_answer(fake, sta
 
 async def test_an_llm_answer_streams_into_the_reply_which_becomes_the_answer(fake, start_bot):
     from engine.llm.openai_chat import OpenAIAnswerer
-    from tests.engine.llm.fake_openai import FakeOpenAI
+    from testkit.fake_openai import FakeOpenAI
 
     async with FakeOpenAI() as llm:
         answerer = OpenAIAnswerer(llm.base_url, "fake-model", timeout=5.0)

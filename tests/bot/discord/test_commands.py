@@ -24,8 +24,8 @@ from engine.commands.options import (
     TextArg,
 )
 from engine.domain.errors import BadOption
+from testkit.fake_discord import APP_ID, GUILD_ID
 from tests.bot.discord.conftest import EXTRA, discord_settings
-from tests.bot.discord.fake_discord import APP_ID, GUILD_ID
 
 ROOT = Path(__file__).resolve().parents[3]
 STRING, INTEGER, BOOLEAN, NUMBER = 3, 4, 5, 10

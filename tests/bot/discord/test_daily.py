@@ -27,9 +27,9 @@ from engine.services.scheduler import SchedulerConfig
 from engine.services.tutor import Tutor
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
+from testkit.discord_payloads import LEARNER_ID, click, custom_ids, slash
+from testkit.fake_discord import CHANNEL_ID, GUILD_ID, MANAGE_GUILD
 from tests.bot.discord.conftest import png
-from tests.bot.discord.fake_discord import CHANNEL_ID, GUILD_ID, MANAGE_GUILD
-from tests.bot.discord.payloads import LEARNER_ID, click, custom_ids, slash
 from tests.engine.daily_helpers import Clock, utc
 
 FOLLOW_UP = r"^/webhooks/\d+/[^/]+$"

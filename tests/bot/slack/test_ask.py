@@ -12,7 +12,7 @@ from bot.settings import CoreSettings
 from engine.learning.curriculum import default_curriculum
 from engine.services.ask import PoolRetriever
 from engine.services.tutor import Tutor
-from tests.bot.slack.conftest import event_body
+from testkit.slack_requests import event_body
 
 SOURCE = "[1] Batches and epochs — /learn batches-epochs"
 

@@ -12,8 +12,8 @@ from bot.slack.poster import SlackPoster
 from engine.domain.records import ChannelRef, LearnerRef
 from engine.learning.review import new_card, review
 from engine.services.scheduler import QuizScheduler, SchedulerConfig
-from tests.bot.slack.conftest import action_body
-from tests.bot.slack.fake_slack import TEAM
+from testkit.fake_slack import TEAM
+from testkit.slack_requests import action_body
 
 PNG = b"\x89PNG\r\n\x1a\n"
 NO_PACING = SchedulerConfig(spacing=0.0, channel_gap=0.0)

@@ -5,8 +5,8 @@ import logging
 import re
 
 from engine.domain.records import LearnerRef
-from tests.bot.slack.conftest import action_body, event_body
-from tests.bot.slack.fake_slack import TEAM
+from testkit.fake_slack import TEAM
+from testkit.slack_requests import action_body, event_body
 
 
 async def test_rate_limited_call_is_retried_after_retry_after_and_delivered_once(harness):
@@ -88,7 +88,7 @@ async def test_busy_answer_is_private(harness):
     await asyncio.gather(harness.command("tokenize", "first " * 500),
                          harness.command("tokenize", "second"))  # one learner, two demos
     await fake.wait_for(lambda: fake.named("files.completeUploadExternal"))
-    busy = [c.params for c in fake.named("response") if "already have a demo" in
+    busy = [c.params for c in fake.named("response") if "still running" in
             c.params["text"]]
     assert len(busy) == 1 and busy[0]["response_type"] == "ephemeral"
 

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from bot.slack.app import build_app
 from engine.storage.db import make_engine
 from engine.storage.deliveries import ClaimLog
-from tests.bot.slack.conftest import event_body, slack_settings
+from testkit.slack_requests import event_body, slack_settings
 
 MENTION = {"type": "app_mention", "user": "U1", "channel": "C1",
            "text": "<@UBOT> tokenize retried once"}
@@ -45,7 +45,7 @@ async def test_dedupe_survives_a_restart(harness):
     restarted = build_app(slack_settings(fake), harness.tutor, claims=ClaimLog(engine))
     from slack_bolt.request.async_request import AsyncBoltRequest
 
-    from tests.bot.slack.conftest import sign
+    from testkit.slack_requests import sign
 
     headers = {"content-type": "application/json", **sign(body), **RETRY}
     response = await restarted.async_dispatch(AsyncBoltRequest(body=body, headers=headers))

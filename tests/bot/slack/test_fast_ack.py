@@ -14,7 +14,7 @@ from bot.slack.app import open_app
 from bot.slack.server import FastAck, start_http
 from engine.storage.db import make_engine
 from engine.storage.deliveries import ClaimLog
-from tests.bot.slack.conftest import command_body, sign, slack_settings
+from testkit.slack_requests import command_body, sign, slack_settings
 
 
 def refused_url(path: str) -> str:

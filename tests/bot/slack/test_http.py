@@ -13,7 +13,7 @@ from bot.slack.inflight import ShutdownBudget
 from bot.slack.server import start_http
 from engine.storage.db import make_engine
 from engine.storage.deliveries import ClaimLog
-from tests.bot.slack.conftest import (
+from testkit.slack_requests import (
     action_body,
     command_body,
     event_body,

@@ -1,13 +1,13 @@
 """SLACK_API_URL is used for every call: with every look-up and connection off loopback
-refused (``tests/bot/loopback.py``, autouse here), whole answers still arrive at the fake."""
+refused (``testkit/loopback.py``, autouse here), whole answers still arrive at the fake."""
 
 import socket
 
 import aiohttp
 import pytest
 
-from tests.bot.loopback import OffLoopback
-from tests.bot.slack.conftest import action_body
+from testkit.loopback import OffLoopback
+from testkit.slack_requests import action_body
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -14,8 +14,9 @@ from bot.slack.server import start_http
 from engine.domain.records import LearnerRef
 from engine.storage.db import make_engine
 from engine.storage.deliveries import ClaimLog
-from tests.bot.slack.conftest import Harness, slack_settings
-from tests.bot.slack.fake_slack import INSTALLED_TEAM, INSTALLED_TOKEN, OAUTH_CODE
+from testkit.fake_slack import INSTALLED_TEAM, INSTALLED_TOKEN, OAUTH_CODE
+from testkit.slack_requests import slack_settings
+from tests.bot.slack.conftest import Harness
 
 
 @pytest.fixture

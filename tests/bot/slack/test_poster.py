@@ -13,8 +13,8 @@ from bot.slack.poster import NotInstalled, SlackPoster
 from engine.domain.records import ChannelRef
 from engine.domain.replies import Button, Reply
 from engine.storage.db import make_engine
-from tests.bot.slack.conftest import slack_settings
-from tests.bot.slack.fake_slack import TEAM
+from testkit.fake_slack import TEAM
+from testkit.slack_requests import slack_settings
 
 QUIZ = Reply("**Daily quiz**: what is a token?",
              buttons=(Button("quiz:7:0", "A word"), Button("quiz:7:1", "A piece of text")))

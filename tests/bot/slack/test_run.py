@@ -16,8 +16,8 @@ from engine.domain.records import ChannelRef
 from engine.learning.schedule import QuizSchedule
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
-from tests.bot.slack.conftest import slack_settings
-from tests.bot.slack.fake_slack import TEAM
+from testkit.fake_slack import TEAM
+from testkit.slack_requests import slack_settings
 
 
 def free_port() -> int:

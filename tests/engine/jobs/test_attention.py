@@ -97,3 +97,13 @@ def test_the_real_tiny_gpt_is_causal_and_analysed_like_minilm():
     assert all("next" not in row for row in facts["patterns"])  # impossible under a causal mask
     assert "causal mask" in reply.text
     assert reply.images[0].data.startswith(PNG)
+
+
+def test_the_chosen_heads_strongest_links_are_facts_as_the_text_names_them():
+    reply = answer("/attention The animal didn't cross the street because it was too tired "
+                   "layer=4 head=2 view=lines")
+    links = reply.facts["links"]
+    assert [link[:2] for link in links][0] == ["it", "animal"]
+    assert len(links) == 3 and all(0 < w <= 1 for _, _, w in links)
+    assert f"'it' → 'animal' ({links[0][2]:.2f})" in reply.text
+    assert not {t for link in links for t in link[:2]} & attention.SPECIALS

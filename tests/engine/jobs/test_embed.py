@@ -36,3 +36,20 @@ def test_sentences_of_unknown_characters_are_flagged():
     assert "S1: MiniLM knows none of those characters" in reply.text
     reply = embed.run(parse("/embed " + " | ".join(["👍" * 300] * 10)), no_progress)
     assert len(reply.facts["sentences"]) == 10
+
+
+def test_the_first_sentence_ranks_the_others_like_a_search_query():
+    reply = embed.run(parse("/embed When do refunds arrive? | We open at 9 am | "
+                            "Refunds take 5 days | Free delivery over $50"), no_progress)
+    ranking, first = reply.facts["ranking"], reply.facts["similarity"][0]
+    assert ranking[0] == 3 and sorted(ranking) == [2, 3, 4]
+    assert [first[n - 1] for n in ranking] == sorted(first[1:], reverse=True)
+    assert "With S1 as the search query, a retriever would rank: S3" in reply.text
+
+
+def test_the_note_says_word_order_barely_changes_an_averaged_vector():
+    reply = embed.run(parse("/embed The dog bit the man | The man bit the dog | "
+                            "A dog attacked a person"), no_progress)
+    assert reply.facts["most_similar"][:2] == [1, 2] and reply.facts["most_similar"][2] > 0.95
+    assert "word order barely changes it" in reply.text
+    assert "not shared words" not in reply.text

@@ -33,3 +33,9 @@ def test_odd_dims_are_refused_with_the_reason():
     with pytest.raises(BadOption, match="even"):
         answer("/position hi dims=63")
     assert answer("/position hi dims=128").facts["dims"] == 128
+
+
+def test_rope_facts_show_that_only_the_distance_matters():
+    facts = answer("/position The dog bit the man").facts
+    assert facts["rope_spread"] < 1e-9
+    assert facts["rope_far_score"] < facts["rope_scores"][0]  # 9 apart scores lower than 3

@@ -43,3 +43,47 @@ def test_l1_counts_the_links_it_cut():
     cut = notes.dead_links(result)
     assert cut > 0 and f"L1 cut {cut} of 88 links" in notes.notice(config, result).text
     assert sum(int((w == 0).sum()) for w in result.network.weights) >= cut
+
+
+def test_an_overfit_spiral_gets_the_overfitting_hint_not_more_depth():
+    """The overfitting rule comes before the spiral rule: a noisy spiral that fits its training
+    points far better than its test points needs data or a penalty, not depth and epochs."""
+    config = MLPConfig(dataset="spiral", noise=50, layers=(8, 8, 6), activation="relu", lr=0.1,
+                       epochs=300, seed=2)
+    result = train(config)
+    assert result.test_accuracy < 0.85  # the spiral rule would have matched too
+    assert notes.overfits(config, result)
+    notice = notes.notice(config, result)
+    assert "overfitting" in notice.text and "more depth and epochs would not" in notice.text
+    assert "Spirals need many bends" not in notice.text
+    assert [s.label for s in notice.suggestions] == ["More training data", "Add L2 0.01"]
+
+
+def test_tiny_losses_on_clean_data_are_not_overfitting():
+    """0.000 training loss against 0.027 test loss at 98% is a good fit, not overfitting."""
+    config = MLPConfig(dataset="spiral", layers=(8, 8, 6), activation="relu", lr=0.1,
+                       epochs=300, seed=1)
+    result = train(config)
+    assert result.test_loss[-1] > 1.5 * result.train_loss[-1]  # the ratio alone would fire
+    assert not notes.overfits(config, result)
+    assert "overfitting" not in notes.notice(config, result).text
+
+
+@pytest.mark.parametrize(("noise", "label", "change"), [
+    (0, "Raise noise to 30", {"noise": 30}),
+    (30, "Raise noise to 50", {"noise": 50}),
+    (50, "Without noise", {"noise": 0}),
+])
+def test_the_noise_button_never_lowers_the_noise_it_calls_adding(noise, label, change):
+    config = MLPConfig(dataset="gauss", noise=noise, layers=(), seed=7)
+    notice = notes.notice(config, train(config))
+    assert [(s.label, dict(s.changes)) for s in notice.suggestions] == [(label, change)]
+
+
+def test_the_summary_counts_the_weight_updates_batches_make():
+    config = MLPConfig(batch=1, epochs=10, layers=(4, 2), seed=2)
+    result = train(config)
+    assert notes.updates_per_epoch(config) == 250  # 500 points, half of them for training
+    assert "2,500 weight updates: 250 per epoch, one per batch of 1 training point" in (
+        notes.summary(config, result))
+    assert notes.parameters(result) == 25  # (2+1)·4 + (4+1)·2 + (2+1)·1

@@ -54,7 +54,7 @@ async def test_quiz_schedule_set_show_pause_resume_remove(tutor, store):
     made = await run("/quiz-schedule set time=09:00 tz=Europe/Warsaw days=weekdays topic=RAG")
     assert made.facts["next"] == "2025-03-27T08:00:00+00:00"  # Thursday 09:00 CET
     stored = store.schedules.get_schedule(ChannelRef("slack", "T1", "C1"))
-    assert (stored.at, stored.topic, stored.days) == (time(9), "hallucination", "weekdays")
+    assert (stored.at, stored.topic, stored.days) == (time(9), "rag", "weekdays")
     assert store.workspaces.workspace_settings("slack", "T1").timezone == "Europe/Warsaw"
     changed = await run("/quiz-schedule set window=120")  # other fields stay
     assert "answers open 120 min" in changed.text and "09:00 Europe/Warsaw" in changed.text

@@ -1,44 +1,16 @@
 """Predict-the-demo questions: run each question's demo for real and check its answer key.
 
 The `verify` clause of a predict question states what the demo's Reply.facts must show for the
-keyed answer to be right. This test runs the demo through the Tutor (parse, seed handling, the
-command's use case and its real job function, run in a thread instead of a worker process) and
-checks the clause against the facts, so an author cannot key an answer the demo contradicts,
-and a demo change that flips an answer is caught.
+keyed answer to be right. This test runs the demo through the Tutor (the session's `run_demo`,
+shared with the lesson checks) and checks the clause against the facts, so an author cannot key
+an answer the demo contradicts, and a demo change that flips an answer is caught.
 """
-
-import asyncio
-import functools
-import random
 
 import pytest
 
-from bot import migrate
-from engine.domain.records import LearnerRef
 from engine.learning.curriculum import default_curriculum
-from engine.services.tutor import Tutor
-from engine.storage.db import make_engine
-from engine.storage.repository import SqlStore
-from tests.engine.executors import ThreadExecutor
 
 PREDICT = [q for q in default_curriculum().questions if q.kind == "predict"]
-CHECKER = LearnerRef("console", "local", "content-check")
-
-
-@pytest.fixture(scope="module")
-def run_demo(tmp_path_factory):
-    """Run a demo command through a real Tutor on a throw-away SQLite database."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('predict') / 'tutorbot.db'}"
-    migrate.upgrade(url)
-    store = SqlStore(make_engine(url))
-    tutor = Tutor(store, ThreadExecutor(), rng=random.Random(0))
-
-    @functools.cache
-    def run(demo: str):
-        return asyncio.run(tutor.handle(CHECKER, demo))
-
-    yield run
-    store.engine.dispose()
 
 
 @pytest.mark.slow

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from engine.learning.curriculum import ContentError, default_curriculum, load_curriculum
-from engine.learning.schema import Question, Verify
+from engine.learning.schema import Lesson, Question, Verify
 
 GOOD_QUESTION = """
   - id: my-q1
@@ -181,3 +181,40 @@ def test_verify_clause(clause, facts, holds):
 def test_verify_clause_must_make_exactly_one_kind_of_claim(clause):
     with pytest.raises(ValueError):
         Verify.model_validate(clause)
+
+
+FACTS = {"similarity": [[1.0, 0.8], [0.8, 1.0]], "by_temperature": {"0.2": {"top": [["a", 0.9]]}},
+         "links": [["it", "animal", 0.64]], "tokens": ["The", "␣dog"], "text": "it was tired"}
+
+
+@pytest.mark.parametrize(("clause", "holds"), [
+    ({"fact": "similarity/0/1", "equals": 0.8}, True),
+    ({"fact": "similarity/1/-1", "equals": 1.0}, True),
+    ({"fact": "similarity/2/0", "equals": 0.8}, False),  # no row 2
+    ({"fact": "by_temperature/0.2/top/0/0", "equals": "a"}, True),
+    ({"fact": "by_temperature/0.2/top/0/1", "above_fact": "similarity/0/1"}, True),
+    ({"fact": "links/0/1", "equals": "animal"}, True),
+    ({"fact": "links/0/x", "equals": "animal"}, False),  # a list takes indexes only
+    ({"fact": "tokens", "contains": "␣dog"}, True),
+    ({"fact": "tokens", "contains": "dog"}, False),
+    ({"fact": "text", "contains": "tired"}, True),
+    ({"fact": "similarity/0/0", "contains": 1.0}, False),  # a number contains nothing
+])
+def test_verify_clauses_follow_fact_paths(clause, holds):
+    ok, detail = Verify.model_validate(clause).check(FACTS)
+    assert ok is holds, detail
+
+
+def test_a_clause_makes_one_kind_of_claim_contains_included():
+    with pytest.raises(ValueError, match="not several"):
+        Verify.model_validate({"fact": "tokens", "contains": "a", "equals": ["a"]})
+
+
+def test_lessons_may_carry_verify_clauses():
+    lesson = Lesson.model_validate({
+        "id": "x", "concept": "x", "title": "A lesson", "body": "Body.", "example": "Ex.",
+        "product": "Prod.", "demo": "/tokenize hi",
+        "verify": [{"fact": "token_count", "equals": 1}, {"fact": "ids/0", "above": 0}]})
+    assert [c.check({"token_count": 1, "ids": [6151]})[0] for c in lesson.verify] == [True, True]
+    with pytest.raises(ValueError):
+        Lesson.model_validate({**lesson.model_dump(), "verify": [{"fact": "token_count"}]})

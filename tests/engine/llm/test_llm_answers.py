@@ -11,8 +11,8 @@ from engine.domain.records import LearnerRef
 from engine.knowledge.answer import SYSTEM_PROMPT
 from engine.llm.openai_chat import OpenAIAnswerer
 from engine.services.tutor import Tutor
+from testkit.fake_openai import FakeOpenAI
 from tests.engine.executors import ThreadExecutor
-from tests.engine.llm.fake_openai import FakeOpenAI
 
 ANA = LearnerRef("slack", "T1", "U0SECRETID", "Anastasia Quill")
 QUESTION = "/ask what is an epoch?"

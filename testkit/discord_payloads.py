@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.bot.discord.fake_discord import (
+from testkit.fake_discord import (
     APP_ID,
     BOT_USER,
     CHANNEL_ID,
