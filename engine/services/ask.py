@@ -150,6 +150,11 @@ class PoolRetriever:
             return None
         return np.asarray(scores, dtype=np.float64)
 
+    async def settle(self) -> None:
+        """Wait for embeddings still finishing in the background (shutdown, tests)."""
+        while self._background:
+            await asyncio.wait(set(self._background))
+
     def _finished(self, job: asyncio.Future[Any]) -> None:
         self._background.discard(job)
         if not job.cancelled() and job.exception() is not None:

@@ -20,8 +20,10 @@ SOURCE = "[1] Batches and epochs — /learn batches-epochs"
 
 
 @pytest.fixture
-def tutor(store, tmp_path) -> Tutor:
-    return Tutor(store, ThreadExecutor(), ask_cache=tmp_path / "ask-index")
+async def tutor(store, tmp_path, warm_ask_index):
+    tutor = Tutor(store, ThreadExecutor(), ask_cache=tmp_path / "ask-index")
+    yield tutor
+    await tutor.retriever.settle()  # no embedding left running past the test
 
 
 async def test_a_covered_question_gets_quotes_sources_a_demo_and_a_check_question(tutor):
@@ -57,7 +59,7 @@ async def test_the_extractive_answer_quotes_only_course_text(tutor):
     assert quoted
     for sentence in quoted:
         assert sentence.rstrip(" …") in course or sentence in reply.text  # never invented
-    assert "/learn hallucination" in reply.text
+    assert {"adapting-models", "rag", "hallucination"} & set(reply.facts["lessons"])
 
 
 async def test_off_topic_is_said_plainly_cites_nothing_and_is_recorded(tutor):

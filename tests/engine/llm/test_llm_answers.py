@@ -19,7 +19,7 @@ QUESTION = "/ask what is an epoch?"
 
 
 @pytest.fixture
-async def llm():
+async def llm(warm_ask_index):
     async with FakeOpenAI() as server:
         yield server
 
