@@ -10,14 +10,18 @@ from __future__ import annotations
 import logging
 import uuid
 
-from engine.domain.errors import TutorError
+from engine.domain.errors import FacilitatorsOnly, TutorError
 
 APOLOGY = "Sorry — something went wrong on my side (error id `{ref}`). Please try again."
 
 
-def user_message(error: BaseException, what: str, log: logging.Logger) -> str:
+def user_message(error: BaseException, what: str, log: logging.Logger,
+                 facilitators: str = "") -> str:
     """What to tell the learner about ``error``; a bug is logged first on ``log``, saying
-    ``what`` was being answered, under the id the apology quotes."""
+    ``what`` was being answered, under the id the apology quotes. ``facilitators`` says who
+    facilitators are on this platform (added to "facilitators only" refusals)."""
+    if isinstance(error, FacilitatorsOnly) and facilitators:
+        return f"{error.user_message} {facilitators}"
     if isinstance(error, TutorError):
         return error.user_message
     ref = uuid.uuid4().hex[:8]

@@ -77,4 +77,5 @@ def click(message: dict[str, Any], custom_id: str, *, guild: bool = True,
 
 def custom_ids(message: dict[str, Any]) -> list[str]:
     """The custom_ids of every button in a recorded message."""
-    return [c["custom_id"] for row in message["components"] for c in row["components"]]
+    return [c["custom_id"] for row in message["components"] for c in row["components"]
+            if "custom_id" in c]  # link buttons have a url instead

@@ -45,6 +45,7 @@ class FakeSlack:
         self._ws: web.WebSocketResponse | None = None
         self._ws_ready = asyncio.Event()
         self._ids = itertools.count(1)
+        self.files: dict[str, dict[str, Any]] = {}  # uploaded files by id (not deleted)
         self._runner: web.AppRunner | None = None
         self.base = ""
 
@@ -87,6 +88,11 @@ class FakeSlack:
         """A call's Block Kit blocks (sent as JSON, or as a JSON string in a form)."""
         blocks = call.params.get("blocks") or []
         return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+    def pictures(self) -> list[Call]:
+        """Messages posted or updated with a picture in them (image blocks): answers."""
+        return [c for c in self.named("chat.postMessage", "chat.update")
+                if any(b.get("type") == "image" for b in self.blocks(c))]
 
     def named(self, *methods: str, ok_only: bool = True) -> list[Call]:
         return [c for c in self.calls if c.method in methods and (c.ok or not ok_only)]
@@ -135,6 +141,11 @@ class FakeSlack:
                 "chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal"):
             return {"ok": False, "error": "not_in_channel"}
         ts = f"{int(time.time())}.{next(self._ids):06d}"
+        if method in ("chat.postMessage", "chat.update", "views.publish"):
+            unknown = self._unknown_files(p)
+            if unknown:  # Slack: an image block's slack_file must be a file the bot can see
+                return {"ok": False, "error": "invalid_blocks",
+                        "errors": [f"unknown slack_file {unknown}"]}
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER, "user": "tutorbot", "bot_id": "BBOT",
                     "team_id": TEAM, "team": "Team", "url": "https://team.example/"}
@@ -148,7 +159,18 @@ class FakeSlack:
             return {"ok": True, "file_id": file_id, "upload_url": f"{self.base}/upload/{file_id}"}
         if method == "files.completeUploadExternal":
             files = json.loads(p["files"])
+            for f in files:  # shared into channel_id, or private to the bot without one
+                self.files[f["id"]] = {"title": f.get("title"), "channel": channel}
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+        if method == "files.delete":
+            if self.files.pop(p.get("file"), None) is None:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True}
+        if method == "chat.delete":
+            return {"ok": True, "channel": channel, "ts": p.get("ts")}
+        if method == "views.publish":
+            view = p["view"] if isinstance(p["view"], dict) else json.loads(p["view"])
+            return {"ok": True, "view": {"id": f"V{next(self._ids):05d}", **view}}
         if method == "users.info":
             user = p["user"]
             return {"ok": True, "user": {"id": user, "name": user.lower(),
@@ -166,6 +188,19 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": True, "url": self.base.replace("http", "ws") + "/link"}
         return {"ok": False, "error": "unknown_method"}
+
+    def _unknown_files(self, p: dict[str, Any]) -> str | None:
+        """The first slack_file id in a message's or view's blocks that was never uploaded."""
+        blocks = p.get("blocks")
+        if "view" in p:
+            view = p["view"] if isinstance(p["view"], dict) else json.loads(p["view"])
+            blocks = view.get("blocks")
+        blocks = json.loads(blocks) if isinstance(blocks, str) else blocks or []
+        for block in blocks:
+            file_id = (block.get("slack_file") or {}).get("id")
+            if block.get("type") == "image" and file_id and file_id not in self.files:
+                return file_id
+        return None
 
     async def _upload(self, request: web.Request) -> web.Response:
         data = await request.read()

@@ -14,6 +14,8 @@ from typing import TextIO
 
 from bot.console.completion import Known, candidates, sources
 from bot.errors import user_message
+from bot.syntax import present
+from engine.commands import LINE
 from engine.domain.errors import TutorError
 from engine.domain.records import ChannelRef, LearnerRef
 from engine.domain.replies import Progress, Reply
@@ -74,7 +76,7 @@ class ConsoleAdapter:
                                                 admin=True,  # anyone is admin locally
                                                 channel=self.channel)
         except Exception as err:  # a bug gets an apology, never a traceback
-            self._print(render_text(user_message(err, repr(line[:200]), log)))
+            self._print(render_text(present(user_message(err, repr(line[:200]), log))))
             return False
         self.show(reply)
         return True
@@ -92,7 +94,7 @@ class ConsoleAdapter:
 
     def show(self, reply: Reply) -> None:
         """Print the text, save the images and list the buttons."""
-        self._print(render_text(reply.text))
+        self._print(render_text(present(reply.text)))
         if reply.images:
             self.image_dir.mkdir(parents=True, exist_ok=True)
         for image in reply.images:
@@ -100,11 +102,14 @@ class ConsoleAdapter:
             path.write_bytes(image.data)
             self._print(f"[image] {path}")
         if reply.command:
-            self._print(f"(reproduce: {reply.command})")
-        self.last_buttons = [b.id for b in reply.buttons]
-        if reply.buttons:
-            labels = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, 1))
+            self._print(f"(reproduce: {LINE.invocation(reply.command)})")
+        actions = [b for b in reply.buttons if b.url is None]
+        self.last_buttons = [b.id for b in actions]
+        if actions:
+            labels = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(actions, 1))
             self._print(f"Buttons: {labels}  — type the number to press one")
+        for link in (b for b in reply.buttons if b.url is not None):
+            self._print(f"{link.label}: {link.url}")
 
     async def post(self, channel: ChannelRef, reply: Reply) -> str:
         """The scheduler's Poster: print a daily quiz, reveal, reminder or digest here."""

@@ -60,6 +60,11 @@ def button_view(buttons: Sequence[Button]) -> discord.ui.View | None:
                     len(buttons) - len(shown), len(buttons))
     view = discord.ui.View(timeout=None)
     for index, button in enumerate(shown):
+        row = index // ROW_WIDTH
+        if button.url is not None:  # a link button: Discord opens the URL, no interaction
+            view.add_item(discord.ui.Button(label=button.label[:LABEL_MAX], url=button.url,
+                                            row=row))
+            continue
         style = STYLES.get(button.style, discord.ButtonStyle.secondary)
-        view.add_item(ActionButton(button.id, button.label, style, row=index // ROW_WIDTH))
+        view.add_item(ActionButton(button.id, button.label, style, row=row))
     return view

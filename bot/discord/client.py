@@ -1,4 +1,4 @@
-"""The Discord bot: default intents only, app commands generated from the command table,
+"""The Discord bot: the fewest gateway intents (``intents.py``), app commands generated from the command table,
 persistent buttons, one error handler; ``sync_commands`` registers the commands explicitly.
 
 Every command and button follows one path: defer at once with discord.py's own
@@ -24,6 +24,7 @@ from bot.app import running_scheduler, settle_heap
 from bot.discord import errors
 from bot.discord.buttons import ActionButton
 from bot.discord.commands import app_commands_for
+from bot.discord.intents import intents_for
 from bot.discord.messages import addressed_to, answer_message
 from bot.discord.outbox import Outbox
 from bot.discord.poster import PLATFORM, ChannelPoster
@@ -38,6 +39,22 @@ from engine.services.scheduler import SchedulerConfig
 from engine.services.tutor import Tutor
 
 log = logging.getLogger(__name__)
+
+MISSING_COMPONENT = ("That button is no longer on this message, so it does nothing now. "
+                     "Type the command again instead.")
+
+
+def component_ids(message: discord.Message | None) -> set[str]:
+    """The custom_ids of the components on ``message`` (none when it is unknown)."""
+    if message is None:
+        return set()
+    found: set[str] = set()
+    for row in message.components:
+        for child in getattr(row, "children", (row,)):
+            custom_id = getattr(child, "custom_id", None)
+            if custom_id:
+                found.add(custom_id)
+    return found
 
 
 def use_endpoints(settings: DiscordSettings) -> None:
@@ -77,9 +94,11 @@ class TutorBot(discord.Client):
     """tutorbot on Discord. ``tutor`` may be None for ``sync`` (no commands are answered)."""
 
     def __init__(self, settings: DiscordSettings, tutor: Tutor | None = None, *,
-                 commands: Iterable[Command] | None = None, **options) -> None:
+                 commands: Iterable[Command] | None = None,
+                 intents: discord.Intents | None = None, **options) -> None:
         use_endpoints(settings)
-        super().__init__(intents=discord.Intents.default(),
+        # answering (a tutor): /ask answers @mentions and DMs, so MESSAGE_CREATE is needed
+        super().__init__(intents=intents or intents_for(messages=tutor is not None),
                          allowed_mentions=discord.AllowedMentions.none(), **options)
         self.settings = settings
         self.tutor = tutor
@@ -132,6 +151,25 @@ class TutorBot(discord.Client):
             await outbox.send(reply)
         except Exception as err:  # discord.py would only log it: same handler as commands
             await errors.report(interaction, err)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A click on a component that is not on its message (an edited or stale message):
+        discord.py drops it without a word, so log it and tell the learner."""
+        data = interaction.data or {}
+        custom_id = data.get("custom_id")
+        if interaction.type is not discord.InteractionType.component or not custom_id:
+            return
+        if custom_id in component_ids(interaction.message):
+            return
+        log.warning("a click on component %r, which is not on message %s: %s", custom_id,
+                    interaction.message.id if interaction.message else "?",
+                    errors.describe(interaction))
+        try:
+            outbox = Outbox.of(interaction)
+            await outbox.send_private(MISSING_COMPONENT)
+        except discord.HTTPException as err:
+            log.warning("could not answer a click on a missing component (%s %s)",
+                        err.status, err.code)
 
     async def _acknowledge(self, interaction: discord.Interaction, *, private: bool) -> Outbox:
         """Defer, then wait until the burst of acknowledgements in flight has gone out:

@@ -29,8 +29,10 @@ from engine.commands.options import (
     IntOption,
     Option,
     TextArg,
+    ZoneOption,
 )
 from engine.commands.parsing import CommandTable, build_request
+from engine.domain.clock import zone_key, zone_names
 from engine.domain.errors import TutorError
 from engine.domain.text import shorten
 
@@ -47,6 +49,9 @@ OPTION_TYPES = {  # table option type -> Discord option type, for anything not l
     FloatOption: discord.AppCommandOptionType.number,
 }
 LIST_EXAMPLE_ITEMS = (1, 2, 3, 4, 6, 8, 16, 32)
+POPULAR_ZONES = ("UTC", "Europe/London", "Europe/Berlin", "Europe/Warsaw", "America/New_York",
+                 "America/Chicago", "America/Los_Angeles", "America/Sao_Paulo", "Asia/Kolkata",
+                 "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney")
 
 Handler = Callable[[discord.Interaction, Command, Request], Awaitable[None]]
 Suggestions = Callable[[str], Awaitable[tuple[str, ...]]]  # a source's values (Tutor.suggestions)
@@ -105,6 +110,8 @@ class SuggestingTransformer(OptionTransformer):
 
     async def autocomplete(self, interaction: discord.Interaction, value: Any, /,
                            ) -> list[app_commands.Choice[str]]:
+        if isinstance(self.option, ZoneOption):
+            return [app_commands.Choice(name=z, value=z) for z in zone_choices(str(value or ""))]
         known = self.option.suggestions()
         source = getattr(self.option, "source", None)
         if source and self.suggestions is not None:
@@ -211,6 +218,29 @@ def suggest(option: Option, current: str, examples: tuple[str, ...] = (),
                 found.append((err.user_message, current))  # a mistake, not a partial value
     found += [(c, c) for c in candidates if c != current]
     return found[:CHOICES_MAX]
+
+
+def zone_choices(current: str) -> list[str]:
+    """Up to 25 distinct, valid IANA zones for what was typed: any case, spaces for
+    underscores, matching a city (``new york``, ``los angeles``) or any part of the name;
+    an exact name first, then zones whose city starts with it, then names that do."""
+    word = zone_key(current)
+    names = zone_names()
+    if not word:
+        return list(POPULAR_ZONES)
+
+    def rank(name: str) -> tuple[int, str]:
+        key = name.casefold()
+        city = key.rsplit("/", 1)[-1]
+        if word == key:
+            return (0, name)
+        if word == city:
+            return (1, name)
+        if city.startswith(word):
+            return (2, name)
+        return (3, name) if key.startswith(word) else (4, name)
+
+    return sorted((n for n in names if word in n.casefold()), key=rank)[:CHOICES_MAX]
 
 
 def matching(values: Iterable[str], current: str) -> list[str]:

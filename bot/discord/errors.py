@@ -14,9 +14,11 @@ from discord import app_commands
 
 from bot import errors
 from bot.discord.outbox import Outbox
+from bot.discord.syntax import present
 
 log = logging.getLogger(__name__)
 
+FACILITATORS = "Facilitators are members with the Manage Server permission in this server."
 STALE = ("Discord's copy of this command is out of date, so I can't read it. A facilitator "
          "can fix that with `tutorbot discord sync`; meanwhile try `/help`.")
 
@@ -27,7 +29,7 @@ def user_message(interaction: discord.Interaction, error: BaseException) -> str:
         log.warning("stale app command from Discord (%s): run `tutorbot discord sync`", error)
         return STALE
     original = getattr(error, "original", None) or error  # CommandInvokeError wraps
-    return errors.user_message(original, describe(interaction), log)
+    return present(errors.user_message(original, describe(interaction), log, FACILITATORS))
 
 
 def describe(interaction: discord.Interaction) -> str:

@@ -8,7 +8,9 @@ words, a code block that spans a cut closed and reopened).
 
 from __future__ import annotations
 
+from bot.discord.syntax import present, reproduce_line
 from bot.text import progress_bar, split
+from engine.domain.replies import Invocation
 from engine.domain.text import shorten
 
 MESSAGE_MAX = 2000  # characters of content per Discord message
@@ -17,15 +19,18 @@ EMPTY = "…"  # a message needs some content
 
 def progress_line(text: str, fraction: float | None) -> str:
     """A progress report as one short message: the text and, if known, a bar with percent."""
+    text = present(text)
     line = f"⏳ {text}" if fraction is None else f"⏳ {text}\n{progress_bar(fraction)}"
     return shorten(line, MESSAGE_MAX)
 
 
-def with_footer(text: str, command: str | None) -> str:
-    """The reply text with the reproducing command as small grey text (``-#`` subtext)."""
-    if not command:
+def with_footer(text: str, command: Invocation | None) -> str:
+    """The reply text (commands in Discord's syntax) with the reproducing command as small
+    grey text (``-#`` subtext), short enough never to be split from it."""
+    text = present(text)
+    if command is None:
         return text
-    return f"{text}\n-# Reproduce with `{command.replace('`', 'ˋ')}`"
+    return f"{text}\n-# Reproduce with `{reproduce_line(command)}`"
 
 
 def split_message(text: str, limit: int = MESSAGE_MAX) -> list[str]:

@@ -33,35 +33,55 @@ SERVER_ERROR_RETRIES = 2  # 500/503
 CONNECTION_RETRIES = 2
 
 
+def bot_token(settings: SlackSettings) -> str | None:
+    """The single workspace's bot token (None for multi-workspace installs)."""
+    if settings.oauth or settings.bot_token is None:
+        return None
+    return settings.bot_token.get_secret_value()
+
+
+def retry_handlers() -> list:
+    """Retries for 429s (waiting Retry-After), 5xx and connection errors."""
+    return [AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES)]
+
+
 def build_client(settings: SlackSettings, session: ClientSession | None = None
                  ) -> AsyncWebClient:
-    """The Web API client: SLACK_API_URL for every call, retries for 429s and 5xx, and one
-    shared HTTP session (keep-alive) when given."""
-    token = settings.bot_token.get_secret_value() if settings.bot_token else None
-    return AsyncWebClient(
-        token=None if settings.oauth else token,
-        base_url=settings.api_url,
-        session=session,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-            AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
-        ],
-    )
+    """A Web API client outside the app (start-up checks): SLACK_API_URL for every call,
+    retries for 429s and 5xx, and one shared HTTP session (keep-alive) when given."""
+    return configure_client(AsyncWebClient(token=bot_token(settings)), settings, session)
+
+
+def configure_client(client: AsyncWebClient, settings: SlackSettings,
+                     session: ClientSession | None = None) -> AsyncWebClient:
+    """Point ``client`` at SLACK_API_URL with the retry handlers and the shared session."""
+    client.base_url = settings.api_url
+    client.retry_handlers = retry_handlers()
+    if session is not None:
+        client.session = session
+    return client
 
 
 def build_app(settings: SlackSettings, tutor: Tutor, *, claims: DeliveryLog | None,
               oauth: AsyncOAuthSettings | None = None, session: ClientSession | None = None,
               bot_name: str = "tutorbot", in_flight: InFlight | None = None) -> AsyncApp:
-    """The Bolt app with its middleware, listeners and the one global error handler."""
+    """The Bolt app with its middleware, listeners and the one global error handler.
+
+    Built as Bolt intends: the app gets the bot token (or the OAuth settings) and makes its
+    own Web API client, which is then pointed at SLACK_API_URL with retries and the shared
+    session. Handing Bolt a ready client instead makes it warn at every start that the
+    token (which it also reads from SLACK_BOT_TOKEN) will be unused."""
     secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
     app = AsyncApp(
         name="tutorbot",
-        client=build_client(settings, session),
+        token=bot_token(settings),
         signing_secret=secret,
         oauth_settings=oauth,
         process_before_response=False,  # ack() answers at once; the listener keeps working
     )
+    configure_client(app.client, settings, session)
     dedupe = EventDedupe(claims)  # a listener middleware on the event listeners only
     core = SlackCore(tutor, AdminCheck(settings.admin_ids), bot_name=bot_name, session=session,
                      in_flight=in_flight)

@@ -19,6 +19,8 @@ ACTIONS_ELEMENTS_MAX = 25  # elements per actions block
 BUTTON_TEXT_MAX = 75  # characters of a button label
 BUTTON_VALUE_MAX = 2000  # characters of a button value
 ACTION_ID_MAX = 255  # characters of an action_id
+ALT_TEXT_MAX = 2000  # characters of an image block's alt_text and title
+URL_MAX = 3000  # characters of a link button's url
 FALLBACK_TEXT_MAX = 3000  # top-level `text` beside blocks: notifications and screen readers
 MESSAGE_TEXT_MAX = 40000  # Slack truncates chat.postMessage text beyond this
 
@@ -71,6 +73,11 @@ def button(b: Button) -> dict | None:
         return None
     element = {"type": "button", "action_id": b.id, "value": b.id[:BUTTON_VALUE_MAX],
                "text": {"type": "plain_text", "text": b.label[:BUTTON_TEXT_MAX], "emoji": True}}
+    if b.url is not None:  # a link button: Slack opens the URL (and still sends an action)
+        if len(b.url) > URL_MAX:
+            log.error("link too long for Slack (%d chars): %r", len(b.url), b.url[:80])
+            return None
+        element["url"] = b.url
     if b.style in BUTTON_STYLES:
         element["style"] = BUTTON_STYLES[b.style]
     return element
@@ -89,11 +96,21 @@ def actions(buttons: Iterable[Button]) -> list[dict]:
             for i in range(0, len(elements), ACTIONS_ELEMENTS_MAX)]
 
 
-def message_blocks(text: str, buttons: Iterable[Button] = (), footer: str | None = None
-                   ) -> list[dict]:
-    """Sections for ``text`` (already mrkdwn), then the buttons, then a context footer."""
-    tail = actions(buttons) + ([context(footer)] if footer else [])
-    sections = [section(chunk) for chunk in split(text, SECTION_TEXT_MAX)]
+def image_block(file_id: str, alt: str, title: str = "") -> dict:
+    """A picture uploaded to Slack (``slack_file`` by id), shown inside a message."""
+    block: dict = {"type": "image", "slack_file": {"id": file_id},
+                   "alt_text": shorten(alt, ALT_TEXT_MAX) or "a picture"}
+    if title:
+        block["title"] = {"type": "plain_text", "text": shorten(title, ALT_TEXT_MAX)}
+    return block
+
+
+def message_blocks(text: str, buttons: Iterable[Button] = (), footer: str | None = None,
+                   pictures: Iterable[dict] = ()) -> list[dict]:
+    """Sections for ``text`` (already mrkdwn), the pictures (image blocks), then the
+    buttons, then a context footer."""
+    tail = list(pictures) + actions(buttons) + ([context(footer)] if footer else [])
+    sections = [section(chunk) for chunk in split(text, SECTION_TEXT_MAX)] if text else []
     room = BLOCKS_MAX - len(tail)
     if len(sections) > room:
         sections = sections[:room - 1] + [section("_… the rest did not fit in one message._")]

@@ -18,13 +18,16 @@ from bot.slack.webapi import slack_error
 
 log = logging.getLogger(__name__)
 
+FACILITATORS = ("Facilitators are this workspace's admins and owners (or the people "
+                "listed in SLACK_ADMIN_USERS, where the operator set it).")
+
 
 def user_message(error: BaseException, body: dict[str, Any]) -> str:
     """What the learner is told; unexpected errors are logged here with their id."""
     what = body.get("command") or body.get("type") or "request"
     who = (body.get("user_id") or (body.get("user") or {}).get("id")
            or (body.get("event") or {}).get("user"))
-    return errors.user_message(error, f"{what} from {who}", log)
+    return errors.user_message(error, f"{what} from {who}", log, FACILITATORS)
 
 
 def register(app: AsyncApp, core: SlackCore) -> None:

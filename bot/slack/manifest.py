@@ -18,7 +18,7 @@ BOT_SCOPES = (
     "app_mentions:read",  # @tutorbot in channels
     "im:history",  # the message.im event (DMs to the bot) requires it; no channel history
 )
-BOT_EVENTS = ("app_mention", "message.im")
+BOT_EVENTS = ("app_mention", "message.im", "app_home_opened")
 USAGE_HINT_MAX = 1000
 DESCRIPTION = "Learn how neural networks, transformers and LLMs work, with real demos."
 LONG_DESCRIPTION = (
@@ -68,7 +68,7 @@ def manifest(*, name: str = "tutorbot", url: str | None = None) -> dict[str, Any
                                 "long_description": LONG_DESCRIPTION,
                                 "background_color": "#1d2b53"},
         "features": {
-            "app_home": {"home_tab_enabled": False, "messages_tab_enabled": True,
+            "app_home": {"home_tab_enabled": True, "messages_tab_enabled": True,
                          "messages_tab_read_only_enabled": False},
             "bot_user": {"display_name": name, "always_online": True},
             "slash_commands": [slash_command(c, url) for c in COMMANDS.values()],

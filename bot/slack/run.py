@@ -21,6 +21,7 @@ from bot.slack.inflight import ShutdownBudget
 from bot.slack.origin import PLATFORM
 from bot.slack.poster import SlackPoster
 from bot.slack.server import serve_http, serve_socket_mode
+from engine.services.tutor import Tutor
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +52,24 @@ async def bot_name(slack: SlackSettings) -> str:
     return answer.get("user") or "tutorbot"
 
 
+async def warm_up(tutor: Tutor) -> None:
+    """Wait for the demo workers to load their models before serving, so /healthz answers
+    (and the first /tokenize comes) only once they are ready."""
+    for executor in (tutor.executor, getattr(tutor.executor, "backend", None)):  # the line's
+        warmed = getattr(executor, "warmed", None)  # pool (a Celery queue warms its own)
+        if warmed is not None:
+            log.info("warming up the demo workers…")
+            await warmed()
+            return
+
+
 async def serve(core: CoreSettings, slack: SlackSettings, *, http: bool,
                 port: int | None) -> int:
     """Run the Slack app, and the daily-quiz scheduler beside it, until interrupted."""
     check(slack, http=http)
     name = await bot_name(slack)
     async with build_tutor(core) as tutor:
+        await warm_up(tutor)
         engine = open_engine(core)
         store = oauth = None
         if slack.oauth:

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.progress import ProgressMessage
+from bot.syntax import present
 from bot.text import progress_bar
 from bot.web.sessions import Entry, Pictures, Session
+from engine.commands import LINE
 from engine.domain.records import LearnerRef
 from engine.domain.replies import Image, Progress, Reply
 
@@ -29,11 +31,13 @@ def picture(pictures: Pictures, learner: LearnerRef, image: Image) -> dict[str, 
 
 def fill(entry: Entry, reply: Reply, pictures: Pictures, learner: LearnerRef) -> None:
     """Put ``reply`` into ``entry``: the answer replaces whatever progress was shown."""
-    entry.text = reply.text
+    actions = [b for b in reply.buttons if b.url is None]
+    links = [f"{b.label}: {b.url}" for b in reply.buttons if b.url is not None]
+    entry.text = "\n".join([present(reply.text), *links])  # commands as typed here
     entry.images = [picture(pictures, learner, image) for image in reply.images]
-    entry.buttons = [{"label": b.label, "style": b.style} for b in reply.buttons]
-    entry.actions = [b.id for b in reply.buttons]
-    entry.command = reply.command
+    entry.buttons = [{"label": b.label, "style": b.style} for b in actions]
+    entry.actions = [b.id for b in actions]
+    entry.command = LINE.invocation(reply.command) if reply.command else None
     entry.progress = None
     entry.state = "failed" if reply.facts.get("error") else "done"
 
@@ -60,7 +64,7 @@ class Outbox:
     async def fail(self, message: str) -> None:
         await self.progress.close()
         self._forget_progress_image()
-        self.entry.text = message
+        self.entry.text = present(message)
         self.entry.state = "failed"
         self.entry.progress = None
         self.session.publish(self.entry)

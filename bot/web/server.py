@@ -23,6 +23,7 @@ from aiohttp import web
 
 from bot.errors import user_message
 from bot.settings import WebSettings
+from bot.syntax import present
 from bot.web.catalog import catalog, sources
 from bot.web.guard import SECURITY_HEADERS, Guard, is_loopback, refuse
 from bot.web.outbox import IMAGE_PATH, Outbox, fill
@@ -308,7 +309,7 @@ class WebChat:
             run = self.tutor.commands.build("cohort", {"days": body.get("days", 7)})
             reply = await self.tutor.run(session.learner, run, admin=True, channel=CHANNEL)
         except Exception as err:
-            raise refuse(400, user_message(err, "the cohort view", log)) from None
+            raise refuse(400, present(user_message(err, "the cohort view", log))) from None
         fill(entry, reply, self.pictures, session.learner)
         return web.json_response(entry.public())
 
@@ -333,7 +334,7 @@ class WebChat:
         try:
             learner = named_learner(name)
         except TutorError as err:
-            raise refuse(400, err.user_message) from None
+            raise refuse(400, present(err.user_message)) from None
         old = self._session(request)
         if old is not None:
             self.sessions.drop(old)

@@ -6,12 +6,14 @@ validated ``Request`` (``parsing``). Every adapter derives its commands from her
 from engine.commands.table import (
     COMMAND_NAMES,
     COMMANDS,
+    LINE,
     SEED,
     TOPICS,
     Command,
+    LineSyntax,
     Request,
     check_model_options,
 )
 
-__all__ = ["COMMANDS", "COMMAND_NAMES", "SEED", "TOPICS", "Command", "Request",
-           "check_model_options"]
+__all__ = ["COMMANDS", "COMMAND_NAMES", "LINE", "SEED", "TOPICS", "Command", "LineSyntax",
+           "Request", "check_model_options"]

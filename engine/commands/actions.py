@@ -16,6 +16,7 @@ RUN = "run"
 STORED = "b"
 QUIZ = "quiz"
 FORGET = "forget"
+LINK = "link"  # a link button (``Button.url``): the platform opens the URL, nothing to run
 
 
 def command_of(action: str, commands: Mapping[str, Command] = COMMANDS) -> Command | None:
@@ -25,6 +26,16 @@ def command_of(action: str, commands: Mapping[str, Command] = COMMANDS) -> Comma
         return None
     name = line.strip().lstrip("/").split(" ", 1)[0].lower()
     return commands.get(name)
+
+
+def answers_in_public(action: str) -> bool:
+    """Whether pressing ``action`` most likely answers in public: demo re-runs and stored
+    long actions ("run again with …") do; quiz answers and the like answer privately."""
+    verb = action.partition(":")[0]
+    if verb == STORED:
+        return True
+    command = command_of(action) if verb == RUN else None
+    return command is not None and command.heavy
 
 
 def needs_admin(command: Command) -> bool:

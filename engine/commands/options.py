@@ -215,11 +215,14 @@ class ChoiceListOption(Option):
     choices: tuple[str, ...] = ()
     min_items: int = 1
     max_items: int = 8
+    aliases: tuple[tuple[str, str], ...] = ()  # (other spelling, choice), lower-case
 
     def parse(self, raw: str) -> tuple[str, ...]:
         parts = [p.strip().lower() for p in raw.split(",")]
         if any(not p for p in parts):
             raise self._fail(raw, " (an empty item between commas)")
+        other = dict(self.aliases)
+        parts = [other.get(p, p) for p in parts]
         for part in parts:
             if part not in self.choices:
                 raise BadOption(
@@ -231,7 +234,8 @@ class ChoiceListOption(Option):
     def check(self, value: Any) -> tuple[str, ...]:
         if isinstance(value, str):
             return self.parse(value)
-        items = tuple(value)
+        other = dict(self.aliases)
+        items = tuple(other.get(str(v).lower(), v) for v in value)
         if len(set(items)) != len(items):
             raise self._fail(",".join(items), " (an item appears twice)")
         if not self.min_items <= len(items) <= self.max_items:

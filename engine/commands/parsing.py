@@ -157,5 +157,5 @@ def _no_text_message(command: Command, token: str) -> str:
     shown = token[:40] + ("…" if len(token) > 40 else "")
     if command.options:
         return (f"`/{command.name}` takes options as name=value, not '{shown}'. "
-                f"Usage: `{command.usage}`")
+                f"Usage: `{command.usage_invocation().mark()}`")
     return f"`/{command.name}` takes no text or options; got '{shown}'."

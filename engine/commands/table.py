@@ -26,6 +26,7 @@ from engine.commands.options import (
     ZoneOption,
 )
 from engine.domain.errors import BadOption, did_you_mean
+from engine.domain.replies import Invocation
 from engine.learning.schedule import DAYS, WINDOW_MAX, WINDOW_MIN
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
@@ -83,15 +84,20 @@ class Command:
 
     @property
     def usage(self) -> str:
-        """``/cmd TEXT [name=default] ...``"""
-        parts = [f"/{self.name}"]
+        """``/cmd TEXT [name=default] ...`` (Slack and console syntax)."""
+        return LINE.invocation(self.usage_invocation())
+
+    def usage_invocation(self) -> Invocation:
+        """The usage line as a structure: each option with its default, all optional."""
+        options = tuple((o.name, "…" if o.default in (None, ()) else o.format(o.default))
+                        for o in self.options)
+        optional = {o.name for o in self.options}
+        text, text_name = "", ""
         if self.text:
-            label = self.text.name.upper()
-            parts.append(label if self.text.required else f"[{label}]")
-        for opt in self.options:
-            shown = "…" if opt.default in (None, ()) else opt.format(opt.default)
-            parts.append(f"[{opt.name}={shown}]")
-        return " ".join(parts)
+            text, text_name = self.text.name.upper(), self.text.name
+            if not self.text.required:
+                optional.add(text_name)
+        return Invocation(self.name, options, text, text_name, frozenset(optional))
 
 
 @dataclass(frozen=True)
@@ -115,18 +121,46 @@ class Request:
         """A copy with some options changed (values already validated)."""
         return replace(self, options={**self.options, **changes})
 
-    def canonical(self, spec: Command | None = None) -> str:
-        """The exact command string that reproduces this request (non-defaults and the seed);
-        ``spec`` is its command when it is not in tutorbot's own table."""
+    def invocation(self, spec: Command | None = None) -> Invocation:
+        """What reproduces this request (non-defaults and the seed), as a structure each
+        adapter writes in its own syntax; ``spec`` is its command when it is not in
+        tutorbot's own table."""
         spec = spec or COMMANDS[self.command]
-        parts = [f"/{self.command}"]
-        if self.text:
-            parts.append(self.text)
+        options = []
         for opt in spec.options:
             value = self.options.get(opt.name, opt.default)
             if value is not None and (value != opt.default or opt.name == "seed"):
-                parts.append(f"{opt.name}={opt.format(value)}")
+                options.append((opt.name, opt.format(value)))
+        return Invocation(self.command, tuple(options), self.text,
+                          spec.text.name if spec.text else "")
+
+    def canonical(self, spec: Command | None = None) -> str:
+        """The exact command string that reproduces this request, in the text syntax
+        ``engine.commands.parsing.parse`` reads (stored with each run; button actions)."""
+        return LINE.invocation(self.invocation(spec))
+
+
+class LineSyntax:
+    """The command-line syntax ``engine.parsing`` reads, which Slack and the console show:
+    ``/name text opt=value``; optional parts in brackets (usage lines). ``display=True``
+    makes it safe inside a code span (a backtick in typed text becomes ˋ)."""
+
+    def __init__(self, *, display: bool = False) -> None:
+        self.display = display
+
+    def invocation(self, invocation: Invocation) -> str:
+        parts = [f"/{invocation.command}"]
+        if invocation.text:
+            text = invocation.text.replace("`", "ˋ") if self.display else invocation.text
+            optional = invocation.text_name in invocation.optional
+            parts.append(f"[{text}]" if optional else text)
+        for name, value in invocation.options:
+            parts.append(f"[{name}={value}]" if name in invocation.optional
+                         else f"{name}={value}")
         return " ".join(parts)
+
+
+LINE = LineSyntax()
 
 
 # --- /train-demo options (limits from engine.demos, so the table and the maths agree) -------
@@ -134,6 +168,7 @@ class Request:
 from engine.commands.compare_option import CompareOption  # noqa: E402
 from engine.demos import mlp as _mlp  # noqa: E402
 from engine.demos.datasets import DATASETS as _DATASETS  # noqa: E402
+from engine.demos.features import ALIASES as _FEATURE_ALIASES  # noqa: E402
 from engine.demos.features import FEATURES as _FEATURES  # noqa: E402
 
 _PLAYGROUND_OPTIONS: tuple[Option, ...] = (
@@ -143,7 +178,8 @@ _PLAYGROUND_OPTIONS: tuple[Option, ...] = (
     IntOption("train_share", "percent of the points used for training; the rest test", 50,
               min=_mlp.TRAIN_SHARE_RANGE[0], max=_mlp.TRAIN_SHARE_RANGE[1]),
     ChoiceListOption("features", "inputs fed to the network", ("x1", "x2"),
-                     choices=tuple(_FEATURES), min_items=1, max_items=len(_FEATURES)),
+                     choices=tuple(_FEATURES), min_items=1, max_items=len(_FEATURES),
+                     aliases=tuple(_FEATURE_ALIASES.items())),
     IntListOption("layers", "neurons per hidden layer: 4,2 = two layers of 4 and 2; 0 = none",
                   (4, 2), min_items=0, max_items=_mlp.MAX_HIDDEN_LAYERS, item_min=1,
                   item_max=_mlp.MAX_NEURONS, empty_words=("0", "none", "")),
@@ -232,7 +268,7 @@ _TABLE: list[Command] = [
                              choices=("cl100k_base", "bert-wordpiece", "utf8-bytes"),
                              min_items=1, max_items=3),
         ),
-        text=TextArg("text", "the text to split, e.g. `/tokenize My name is Pawel`", max_len=4000),
+        text=TextArg("text", "the text to split, e.g. My name is Pawel", max_len=4000),
         heavy=True,
         timeout=20.0,
         examples=("/tokenize My name is Pawel", "/tokenize Tokenization isn't magic 🙂",
@@ -251,7 +287,7 @@ _TABLE: list[Command] = [
             ChoiceOption("model", "minilm = all-MiniLM-L6-v2 (a BERT), tiny-gpt = our tiny GPT",
                          default="minilm", choices=("minilm", "tiny-gpt")),
         ),
-        text=TextArg("text", "a sentence, e.g. `/attention The cat sat on the mat`",
+        text=TextArg("text", "a sentence, e.g. The cat sat on the mat",
                      max_len=4000),
         heavy=True,
         timeout=30.0,
@@ -276,7 +312,7 @@ _TABLE: list[Command] = [
         "embed",
         "Compare 2-10 sentences by meaning with real sentence embeddings (separate them by |)",
         text=TextArg("sentences", "2 to 10 sentences separated by `|`, e.g. "
-                     "`/embed A cat sleeps | A kitten naps | Stocks fell`", max_len=4000),
+                     "A cat sleeps | A kitten naps | Stocks fell", max_len=4000),
         heavy=True,
         timeout=30.0,
         examples=("/embed A cat sleeps on the sofa | A kitten naps on the couch | Stocks fell",),
@@ -291,7 +327,7 @@ _TABLE: list[Command] = [
                       default=None, min=1, max=50),
             SEED,
         ),
-        text=TextArg("text", "the text to continue, e.g. `/next-token The cat sat on th`",
+        text=TextArg("text", "the text to continue, e.g. The cat sat on th",
                      max_len=4000),
         heavy=True,
         timeout=20.0,
@@ -379,7 +415,7 @@ _TABLE: list[Command] = [
             IntOption("days", "how many days to look back", default=7, min=1, max=28),
             ChoiceOption("digest", "post this every Monday here, or stop", default=None,
                          choices=("here", "off")),
-            ZoneOption("timezone", "the workspace's time zone (weeks start Monday 00:00)"),
+            ZoneOption("timezone", "the group's time zone (weeks start Monday 00:00)"),
             IntOption("ask_answers", "/ask: AI-written answers per learner per day (with an LLM)",
                       default=None, min=0, max=10_000),
             IntOption("ask_tokens", "/ask: LLM tokens per day for the whole workspace",

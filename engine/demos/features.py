@@ -43,6 +43,21 @@ FEATURES: dict[str, Feature] = {
 
 DEFAULT_FEATURES: tuple[str, ...] = ("x1", "x2")
 
+#: Other spellings learners type, the TensorFlow Playground's own among them (its URL names
+#: ``x``, ``xSquared``, ``sinX``...; its labels X₁, X₁², sin(X₁)...), lower-cased.
+ALIASES: dict[str, str] = {
+    **{alias: "x1" for alias in ("x", "x_1", "x₁")},
+    **{alias: "x2" for alias in ("y", "x_2", "x₂")},
+    **{alias: "x1sq" for alias in ("x1^2", "x1²", "x₁²", "x1_sq", "x1_squared", "xsquared",
+                                   "x1*x1")},
+    **{alias: "x2sq" for alias in ("x2^2", "x2²", "x₂²", "x2_sq", "x2_squared", "ysquared",
+                                   "x2*x2")},
+    **{alias: "x1x2" for alias in ("x1*x2", "x1·x2", "x₁x₂", "x₁·x₂", "x1_x2", "xtimesy",
+                                   "x1_times_x2")},
+    **{alias: "sinx1" for alias in ("sin_x1", "sin(x1)", "sin(x₁)", "sinx", "sin(x)")},
+    **{alias: "sinx2" for alias in ("sin_x2", "sin(x2)", "sin(x₂)", "siny", "sin(y)")},
+}
+
 
 def canonical(names: Iterable[str]) -> tuple[str, ...]:
     """Validate feature names and return them deduplicated, in registry order.
@@ -65,4 +80,4 @@ def build_inputs(names: tuple[str, ...], points: np.ndarray) -> np.ndarray:
     return np.stack(columns, axis=1).astype(np.float64, copy=False)  # (N, F)
 
 
-__all__ = ["DEFAULT_FEATURES", "FEATURES", "Feature", "UnknownName", "build_inputs", "canonical"]
+__all__ = ["ALIASES", "DEFAULT_FEATURES", "FEATURES", "Feature", "UnknownName", "build_inputs", "canonical"]

@@ -39,11 +39,20 @@ class NotFound(TutorError):
 
 
 class Forbidden(TutorError):
-    """The command is for facilitators (workspace admins) only."""
+    """The learner may not do this (someone else's button, a facilitators' command)."""
+
+
+class FacilitatorsOnly(Forbidden):
+    """The command is for facilitators only; each adapter says who they are on its
+    platform (Slack: workspace admins and owners; Discord: Manage Server)."""
 
 
 class Busy(TutorError):
     """No capacity right now; the learner should try again shortly."""
+
+
+class AlreadyRunning(Busy):
+    """The learner's previous demo is still running; the new one was not started."""
 
 
 class TimedOut(TutorError):

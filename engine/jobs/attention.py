@@ -21,11 +21,10 @@ from engine.demos.attention_patterns import (
 from engine.demos.minilm import load_minilm
 from engine.demos.tokenizers import clean_text, visible
 from engine.domain.errors import BadInput, BadOption
-from engine.domain.replies import Button, Image, ProgressFn, Reply
+from engine.domain.replies import Button, Image, ProgressFn, Reply, cmd
 from engine.domain.text import shorten
 from engine.plots.attention import render_grid, render_head
 from engine.plots.attention_lines import render_layer_lines
-from engine.plots.glyphs import printable
 
 MODEL_NAMES = {"minilm": "MiniLM (all-MiniLM-L6-v2, a small BERT)", "tiny-gpt": "our tiny GPT"}
 SPECIALS = frozenset({"[CLS]", "[SEP]", "[PAD]"})
@@ -96,7 +95,7 @@ def _links(data: Weights, chosen: HeadPattern) -> list[tuple[int, int, float]]:
 def _link_lines(data: Weights, chosen: HeadPattern) -> list[str]:
     links = _links(data, chosen)
     words = [
-        f"'{printable(data.tokens[i])}' → '{printable(data.tokens[j])}' ({w:.2f})"
+        f"'{data.tokens[i]}' → '{data.tokens[j]}' ({w:.2f})"  # chat fonts draw CJK, emoji
         for i, j, w in links
     ]
     return [f"Strongest links in this head: {', '.join(words)}."] if words else []
@@ -167,13 +166,14 @@ def run(request: Request, progress: ProgressFn) -> Reply:
     """Compute the attention, find its patterns and draw the chosen view."""
     text = clean_text(request.text)
     if not text.strip():
-        raise BadInput("`/attention` needs some text, e.g. `/attention The cat sat on the mat`.")
+        raise BadInput("`/attention` needs some text, e.g. "
+                       f"`{cmd('attention', 'The cat sat on the mat', 'text')}`.")
     model, view = request["model"], request["view"]
     data = load_weights(model, text)
     if not [t for t in data.tokens if t not in SPECIALS]:
         raise BadInput(
             "The model found no words in that text (spaces and control characters are dropped). "
-            "Try a sentence, e.g. `/attention The cat sat on the mat`."
+            f"Try a sentence, e.g. `{cmd('attention', 'The cat sat on the mat', 'text')}`."
         )
     classified = classify_heads(data.tokens, data.weights)
     chosen = pick_head(classified, request["layer"], request["head"])
@@ -183,7 +183,7 @@ def run(request: Request, progress: ProgressFn) -> Reply:
         text=_text(model, data, classified, chosen, view),
         images=(Image(f"attention-{view}.png", png, alt=alt),),
         buttons=_buttons(request, chosen),
-        command=request.canonical(),
+        command=request.invocation(),
         facts={
             "model": model,
             "tokens": data.tokens,

@@ -7,7 +7,7 @@ from engine.demos.embeddings import compare_sentences, least_similar_pair, most_
 from engine.demos.minilm import load_minilm, load_wordpiece
 from engine.demos.tokenizers import clean_text
 from engine.domain.errors import BadInput
-from engine.domain.replies import Image, ProgressFn, Reply
+from engine.domain.replies import Image, ProgressFn, Reply, cmd
 from engine.domain.text import shorten
 from engine.plots.embeddings import render_embeddings
 
@@ -26,7 +26,8 @@ def split_sentences(text: str) -> list[str]:
     if not MIN_SENTENCES <= len(sentences) <= MAX_SENTENCES:
         raise BadInput(
             f"`/embed` compares {MIN_SENTENCES} to {MAX_SENTENCES} sentences separated by `|`; "
-            f"I found {len(sentences)}. Example: `/embed A cat sleeps | A kitten naps | Stocks fell`"
+            f"I found {len(sentences)}. Example: "
+            f"`{cmd('embed', 'A cat sleeps | A kitten naps | Stocks fell', 'sentences')}`"
         )
     return sentences
 
@@ -72,7 +73,7 @@ def run(request: Request, progress: ProgressFn) -> Reply:
     return Reply(
         text="\n".join(lines),
         images=(Image("embeddings.png", png, alt=f"similarity of {len(sentences)} sentences"),),
-        command=request.canonical(),
+        command=request.invocation(),
         facts={
             "sentences": sentences,
             "similarity": [[round(float(v), 4) for v in row] for row in sim],

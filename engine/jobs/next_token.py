@@ -108,7 +108,7 @@ def run(request: Request, progress: ProgressFn) -> Reply:
                       f"'{yours.prompt.text[-80:]}' at temperatures {temps}"),),
         buttons=(Button(f"run:{request.with_options(seed=seed + 1).canonical()}",
                         "Sample again"),),
-        command=request.canonical(),
+        command=request.invocation(),
         facts={
             "model": "tiny-gpt", "temperature": yours.temperature, "top_k": yours.top_k,
             "seed": seed, "top_tokens": [[c, round(p, 4)] for c, p in yours.top(BARS)],

@@ -55,7 +55,7 @@ def run(request: Request, progress: ProgressFn) -> Reply:
     return Reply(
         text="\n".join(lines),
         images=(Image("positions.png", png, alt=f"sinusoidal positions, {positions} x {dims}"),),
-        command=request.canonical(),
+        command=request.invocation(),
         facts={
             "positions": positions,
             "dims": dims,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.domain.replies import Image, ProgressFn, Reply
+from engine.domain.replies import Image, Invocation, ProgressFn, Reply
 from engine.learning.progress import ProgressSummary
 from engine.plots.progress import render_progress
 
@@ -22,7 +22,7 @@ def run(summary: ProgressSummary, progress: ProgressFn) -> Reply:
         text=text,
         images=(Image("progress.png", png, alt=alt),),
         ephemeral=True,
-        command="/progress",
+        command=Invocation("progress"),
         facts={"lessons_done": summary.lessons_done, "lessons_total": summary.lessons_total,
                "current_streak": summary.current_streak, "best_streak": summary.best_streak,
                "xp": summary.xp,

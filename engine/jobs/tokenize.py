@@ -47,11 +47,7 @@ def _lines(text: str, results: list[Tokenization]) -> list[str]:
             f"({other.chars_per_token:.2f} characters per token), ids `{_ids(other)}`"
         )
     if others:
-        fewest = min(results, key=lambda r: r.count)
-        lines.append(
-            f"Fewest tokens: {TOKENIZERS[fewest.tokenizer].label}. Models read, remember and "
-            "bill by the token, so the same text costs different amounts in different models."
-        )
+        lines.append(_verdict(results))
     lines += [f"_{NOTES[r.tokenizer]}_" for r in results]
     if any(t.partial for r in results for t in r.tokens):
         lines.append(
@@ -59,6 +55,19 @@ def _lines(text: str, results: list[Tokenization]) -> list[str]:
             "tokenizers work on bytes, not letters, so one emoji can take several tokens."
         )
     return lines
+
+
+def _verdict(results: list[Tokenization]) -> str:
+    """Who used the fewest tokens: a winner only when exactly one used strictly fewest."""
+    fewest = min(r.count for r in results)
+    best = [TOKENIZERS[r.tokenizer].label for r in results if r.count == fewest]
+    why = ("Models read, remember and bill by the token, so the same text can cost different "
+           "amounts in different models.")
+    if len(best) == 1:
+        return f"Fewest tokens: {best[0]}. {why}"
+    if len(best) == len(results):
+        return f"A tie: every tokenizer used {_plural(fewest)}. {why}"
+    return f"A tie for fewest tokens ({_plural(fewest)}): {' and '.join(best)}. {why}"
 
 
 def run(request: Request, progress: ProgressFn) -> Reply:
@@ -75,7 +84,7 @@ def run(request: Request, progress: ProgressFn) -> Reply:
     return Reply(
         text="\n".join(_lines(text, results)),
         images=(Image("tokens.png", png, alt=f"{text[:150]} — {alt}"),),
-        command=request.canonical(),
+        command=request.invocation(),
         facts={
             "token_count": first.count,
             "ids": first.ids,

@@ -19,13 +19,15 @@ from engine.demos.training import EpochReport, TrainResult, animation_epochs, tr
 from engine.domain.errors import BadOption, Refused
 from engine.domain.replies import Button, Image, Progress, ProgressFn, Reply
 from engine.jobs import train_demo_notes as notes
+from engine.jobs.playground_link import playground_url
 from engine.jobs.train_demo_view import frames, preview_png, run_view, title
 from engine.plots.playground import render_compare, render_png
 from engine.plots.playground_gif import render_gif
 
 MAX_WORK = 500_000  # epochs x updates per epoch x layers of weights, summed over runs
 GIF_GRID = 73  # grid points per side of an animation frame (292 px / 4)
-MAX_BUTTONS = 4
+MAX_BUTTONS = 4  # "run again with …" buttons; the Playground link comes on top
+PLAYGROUND_LABEL = "Open in TensorFlow Playground"
 CONFIG_FIELDS = ("dataset", "noise", "train_share", "features", "layers", "activation", "lr",
                  "batch", "regularization", "reg_rate", "epochs", "seed")
 
@@ -126,7 +128,7 @@ def run(request: Request, progress: ProgressFn) -> Reply:
         text="\n".join(text),
         images=(image,),
         buttons=_buttons(request, (*notice.suggestions, *extra)),
-        command=request.canonical(),
+        command=request.invocation(),
         facts=_facts(config, result, animate),
     )
 
@@ -179,6 +181,7 @@ def _buttons(request: Request, suggestions: Sequence[notes.Suggestion]) -> tuple
         button_id = "run:" + base.with_options(**changes).canonical()
         if all(b.id != button_id for b in buttons):
             buttons.append(Button(button_id, suggestion.label[:75]))
+    buttons.append(Button("link:playground", PLAYGROUND_LABEL, url=playground_url(base)))
     return tuple(buttons)
 
 
@@ -205,7 +208,7 @@ def _compare(request: Request, progress: ProgressFn) -> Reply:
         text="\n".join(lines),
         images=(Image("train-demo-compare.png", png, alt=f"{len(values)} runs compared by {name}"),),
         buttons=_buttons(request, (choice,)),
-        command=request.with_options(compare=(name, values)).canonical(),
+        command=request.with_options(compare=(name, values)).invocation(),
         facts={"compare": name, "best": option.format(values[best]),
                "runs": [{"value": option.format(v), **_facts(c, r)}
                         for v, c, r in zip(values, configs, results, strict=True)]},

@@ -115,7 +115,7 @@ def _reply(request: Request, seed: int, result, model) -> Reply:
                       "sampled text at several points"),),
         buttons=(Button(f"run:{request.with_options(seed=seed + 1).canonical()}",
                         "Train again (new seed)"),),
-        command=request.canonical(),
+        command=request.invocation(),
         facts={
             "model": "transformer", "seed": seed, "parameters": params,
             "steps": result.steps, "seconds": round(result.seconds, 2),

@@ -124,7 +124,7 @@ def common_wrong_answers(attempts: Iterable[AttemptRecord], curriculum: Curricul
     return tuple(rows[:top])
 
 
-def cohort_text(report: CohortReport, workspace_name: str = "this workspace") -> str:
+def cohort_text(report: CohortReport, workspace_name: str = "this group") -> str:
     """The digest in chat markdown (the picture shows the same numbers)."""
     end = report.days[-1]
     lines = [f"**Cohort digest · {workspace_name} · {report.start:%a %d %b} – {end:%a %d %b}**",

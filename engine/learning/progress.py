@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from engine.domain.clock import zone
 from engine.domain.records import Attempt, LearnerRecord
+from engine.domain.replies import cmd
 from engine.learning.curriculum import Curriculum
 
 LESSON_XP = 10  # reading a lesson, once per lesson
@@ -137,22 +138,23 @@ def next_step(record: LearnerRecord, curriculum: Curriculum,
     """One sentence on what to do next."""
     upcoming = next_lesson(record, curriculum)
     if not record.lessons_done:
-        return f"Start the path with lesson 1, _{upcoming.title}_: type `/learn`."
+        return f"Start the path with lesson 1, _{upcoming.title}_: type `{cmd('learn')}`."
     read = {curriculum.lesson(i).concept for i in record.lessons_done if curriculum.lesson(i)}
     weak = [c for c in concepts if c.concept in read and c.mastery < WEAK]
     if weak:
         target = min(weak, key=lambda c: c.mastery)
         return (f"Practise _{target.label}_, your weakest topic so far "
-                f"({target.mastery:.0%}): type `/quiz {target.concept}`.")
+                f"({target.mastery:.0%}): type `{cmd('quiz', target.concept, 'topic')}`.")
     if upcoming is not None:
         position = curriculum.position(upcoming.id)
-        return f"Read lesson {position}, _{upcoming.title}_: type `/learn`."
+        return f"Read lesson {position}, _{upcoming.title}_: type `{cmd('learn')}`."
     unmastered = [c for c in concepts if c.mastery < 1.0]
     if unmastered:
         target = min(unmastered, key=lambda c: c.mastery)
         return (f"You have read every lesson. Bring _{target.label}_ to 100%: "
-                f"type `/quiz {target.concept}`.")
-    return "You have read every lesson and mastered every topic. Keep your streak with `/quiz`."
+                f"type `{cmd('quiz', target.concept, 'topic')}`.")
+    return ("You have read every lesson and mastered every topic. Keep your streak with "
+            f"`{cmd('quiz')}`.")
 
 
 def summarize(record: LearnerRecord, curriculum: Curriculum, now: datetime,

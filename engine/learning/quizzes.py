@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from engine.domain.records import Attempt, LearnerRecord
-from engine.domain.replies import BUTTON_LABEL_MAX, Button
+from engine.domain.replies import BUTTON_LABEL_MAX, Button, cmd
 from engine.learning.curriculum import Curriculum
 from engine.learning.progress import WEAK, latest_by_question, mastery, next_lesson
 from engine.learning.schema import Question
@@ -63,8 +63,9 @@ def _chosen(question: Question, index: int) -> str:
 
 
 def answer_label(question: Question, index: int) -> str:
-    """A button label within the platforms' limit (the full option is in the message)."""
-    label = option_label(question, index)
+    """A button label: the option's letter (the full options are in the message, lettered;
+    a label would cut long ones), or True/False."""
+    label = question.options[index] if question.kind == "true_false" else LETTERS[index]
     return label if len(label) <= BUTTON_LABEL_MAX else label[:BUTTON_LABEL_MAX - 1] + "…"
 
 
@@ -75,7 +76,8 @@ def answer_buttons(question: Question, prompt_id: int) -> tuple[Button, ...]:
 
 
 def question_message(question: Question, curriculum: Curriculum) -> str:
-    """The chat text of a quiz question; the answers are buttons."""
+    """The chat text of a quiz question, every option in full after its letter; the
+    answer buttons carry the letters."""
     label = _lesson_label(question, curriculum)
     lines = [f"**Quiz · {label}** · {DIFFICULTY[question.difficulty]}", "", question.prompt, ""]
     if question.kind == "true_false":
@@ -102,7 +104,7 @@ def verdict_message(question: Question, attempt: Attempt, curriculum: Curriculum
     if lessons:
         lesson = lessons[0]
         lines += ["", f"Revisit lesson {curriculum.position(lesson.id)}, _{lesson.title}_: "
-                      f"`/learn {lesson.id}`"]
+                      f"`{cmd('learn', str(lesson.id), 'topic')}`"]
     if xp:
         lines[0] += f" · +{xp} XP"
     return "\n".join(lines)

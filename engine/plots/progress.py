@@ -6,6 +6,7 @@ import re
 
 from matplotlib.figure import Figure
 
+from engine.domain.replies import Invocation, render_invocations
 from engine.learning.progress import WEAK, ProgressSummary
 from engine.plots.style import INK, MUTED, png_bytes
 
@@ -25,9 +26,19 @@ def _days(n: int) -> str:
     return f"{n} day" + ("" if n == 1 else "s")
 
 
+class _PictureSyntax:
+    """Commands in a picture every platform shows: ``/quiz (topic: attention)``."""
+
+    def invocation(self, invocation: Invocation) -> str:
+        given = [*([(invocation.text_name, invocation.text)] if invocation.text else []),
+                 *invocation.options]
+        details = ", ".join(f"{name}: {value}" for name, value in given)
+        return f"/{invocation.command}" + (f" ({details})" if details else "")
+
+
 def plain(text: str) -> str:
     """Markdown subset to plain text for the picture."""
-    return re.sub(r"[*_`]", "", text)
+    return re.sub(r"[*_`]", "", render_invocations(text, _PictureSyntax()))
 
 
 def render_progress(summary: ProgressSummary) -> bytes:

@@ -22,7 +22,7 @@ from engine.domain.records import (
     LearnerSettings,
     WorkspaceSettings,
 )
-from engine.domain.replies import Button, Reply
+from engine.domain.replies import Button, Reply, cmd
 from engine.learning import review as fsrs_review
 from engine.learning.cohort import CohortReport, cohort_report, cohort_text
 from engine.learning.curriculum import Curriculum
@@ -44,6 +44,10 @@ from engine.services.learning import find_concept
 ANY_TOPIC = ("any", "all", "none")
 REVIEW_SCAN = 10  # due cards looked at to find one whose question still exists
 COHORT_TIMEOUT = 20.0  # seconds the cohort picture may take in the worker pool
+
+
+SET_EXAMPLE = cmd("quiz-schedule", "set", "action", time="09:00", tz="Europe/Warsaw",
+                  days="weekdays")
 
 
 class Daily:
@@ -73,7 +77,7 @@ class Daily:
             return await self._set_schedule(ref, existing, request)
         if existing is None:
             return Reply("This channel has no daily quiz. Set one: "
-                         "`/quiz-schedule set time=09:00 tz=Europe/Warsaw days=weekdays`",
+                         f"`{SET_EXAMPLE}`",
                          ephemeral=True, facts={"schedule": None})
         if action == "remove":
             await self._call(self.store.schedules.remove_schedule, ref)
@@ -88,9 +92,10 @@ class Daily:
                             request: Request) -> Reply:
         opts = request.options
         if existing is None and opts.get("time") is None:
-            raise BadOption("A new daily quiz needs `time=HH:MM`, e.g. "
-                            "`/quiz-schedule set time=09:00 tz=Europe/Warsaw`.")
-        workspace = await self._call(self.store.workspaces.workspace_settings, ref.platform, ref.workspace)
+            raise BadOption("A new daily quiz needs a `time` (24-hour HH:MM), e.g. "
+                            f"`{SET_EXAMPLE}`.")
+        workspace = await self._call(self.store.workspaces.workspace_settings, ref.platform,
+                                     ref.workspace)
         base = existing or QuizSchedule(ref, opts["time"], workspace.timezone)
         topic = base.topic
         if opts.get("topic"):
@@ -116,7 +121,7 @@ class Daily:
             local = upcoming.post_at.astimezone(schedule.tz)
             lines.append(f"Next quiz: {local:%a %d %b %H:%M} {schedule.timezone}.")
         else:
-            lines.append("Resume it with `/quiz-schedule resume`.")
+            lines.append(f"Resume it with `{cmd('quiz-schedule', 'resume', 'action')}`.")
         return Reply("\n".join(lines), ephemeral=True,
                      facts={"schedule": schedule.describe(), "paused": schedule.paused,
                             "next": upcoming.post_at.isoformat() if upcoming else None})
@@ -139,6 +144,11 @@ class Daily:
         """How many of the learner's cards are due now."""
         learner_id = await self._call(self.store.learners.upsert_learner, learner)
         return await self._call(self.store.reviews.count_due_cards, learner_id, self.clock())
+
+    async def learner_settings(self, learner: LearnerRef) -> LearnerSettings:
+        """The learner's settings (defaults until they change any)."""
+        learner_id = await self._call(self.store.learners.upsert_learner, learner)
+        return await self._call(self.store.learners.learner_settings, learner_id)
 
     async def review(self, learner: LearnerRef) -> Reply:
         """The most overdue question the learner is about to forget, with answer buttons."""
@@ -233,7 +243,7 @@ class Daily:
         note = (f"\n\n_Weekly digest: posted Mondays 09:00 {changed.timezone} to "
                 f"{'this channel' if changed.digest_channel == channel else 'its channel'}._"
                 if changed.digest_channel else "\n\n_Weekly digest: off "
-                "(`/cohort digest=here` posts it to this channel every Monday)._")
+                f"(`{cmd('cohort', digest='here')}` posts it to this channel every Monday)._")
         return replace(reply, text=reply.text + note, ephemeral=True)
 
 
@@ -245,7 +255,8 @@ def _workspace_changes(workspace: WorkspaceSettings, request: Request,
     digest = request.options.get("digest")
     if digest == "here":
         if not channel:
-            raise BadInput("Use `/cohort digest=here` in the channel that should get it.")
+            raise BadInput(f"Use `{cmd('cohort', digest='here')}` in the channel that should "
+                           "get it.")
         changed = replace(changed, digest_channel=channel)
     elif digest == "off":
         changed = replace(changed, digest_channel=None)
@@ -267,10 +278,13 @@ def workspace_report(store: Store, curriculum: Curriculum, workspace: WorkspaceS
 def describe_settings(s: LearnerSettings) -> str:
     """The learner's settings as bullets, with how to change each."""
     reminders = f"on at {s.reminder_time:%H:%M}" if s.reminders else "off"
-    return (f"- Time zone: **{s.timezone}** (`timezone=Europe/Warsaw`)\n"
-            f"- Daily review reminder: **{reminders}** (`reminders=on reminder_time=08:30`)\n"
+    zone_example = cmd("settings", timezone="Europe/Warsaw")
+    reminder_example = cmd("settings", reminders="yes", reminder_time="08:30")
+    board_example = cmd("settings", leaderboard="no" if s.leaderboard else "yes")
+    return (f"- Time zone: **{s.timezone}** (`{zone_example}`)\n"
+            f"- Daily review reminder: **{reminders}** (`{reminder_example}`)\n"
             f"- On the leaderboard: **{'yes' if s.leaderboard else 'no, hidden'}** "
-            f"(`leaderboard=off`)")
+            f"(`{board_example}`)")
 
 
 def leaderboard_text(rows, mine, hidden: bool, start: datetime,
@@ -283,7 +297,8 @@ def leaderboard_text(rows, mine, hidden: bool, start: datetime,
               f"first time, {r.score.relearned} relearned, {r.score.active_days} days)"
               for r in rows] or ["_No points yet this week: answer a `/quiz` to start._"]
     if hidden:
-        lines.append("_You are hidden from the board (`/settings leaderboard=on` to show)._")
+        lines.append("_You are hidden from the board "
+                     f"(`{cmd('settings', leaderboard='yes')}` to show)._")
     elif mine is not None:
         lines.append(f"You: **{mine.points}** pts this week.")
     lines.append(f"_Points: {FIRST_TRY} per question right first time, {RELEARNED} per "

@@ -118,8 +118,9 @@ class Learning:
         question = pick_question(cur, record, concept, self.rng)
         prompt = await asyncio.to_thread(self.store.quizzes.create_prompt, learner, question.id,
                                          at=self.clock())
+        # personal practice is private: only the daily channel quiz is posted for everyone
         return Reply(question_message(question, cur), buttons=answer_buttons(question, prompt.id),
-                     facts={"prompt_id": prompt.id, "question_id": question.id,
+                     ephemeral=True, facts={"prompt_id": prompt.id, "question_id": question.id,
                             "concept": concept, "kind": question.kind})
 
     async def answer(self, learner: LearnerRef, argument: str, ctx: Any) -> Reply:
@@ -212,7 +213,7 @@ class Learning:
     async def forget_me(self, learner: LearnerRef) -> Reply:
         """Ask for confirmation before deleting anything."""
         return Reply(
-            "This deletes **everything** tutorbot stores about you in this workspace: lessons "
+            "This deletes **everything** tutorbot stores about you here: lessons "
             "read, quiz questions and answers, demo runs, questions you asked, streak and XP. It "
             "cannot be undone. "
             "If you changed your mind, just ignore this message.",

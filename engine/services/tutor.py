@@ -19,15 +19,23 @@ from typing import Any
 from engine.commands import COMMAND_NAMES, TOPICS, Request, actions, check_model_options
 from engine.commands.parsing import TABLE, CommandTable
 from engine.domain.clock import utcnow
-from engine.domain.errors import Forbidden, NotFound, TutorError
+from engine.domain.errors import (
+    AlreadyRunning,
+    Busy,
+    FacilitatorsOnly,
+    NotFound,
+    TimedOut,
+    TutorError,
+    WorkerCrashed,
+)
 from engine.domain.records import LearnerRef
-from engine.domain.replies import Button, Reply
+from engine.domain.replies import Button, Invocation, Reply, cmd
 from engine.ports import Store
 from engine.ports.ask import Answerer, AskLimits, Retriever
 from engine.ports.executor import Executor, ProgressCallback
 from engine.services.ask import Ask, PoolRetriever, questions_text
 from engine.services.buttons import store_long_ids
-from engine.services.daily import Daily
+from engine.services.daily import Daily, describe_settings
 from engine.services.learning import Learning
 
 Handler = Callable[[LearnerRef, Request, "Context"], Awaitable[Reply]]
@@ -76,6 +84,7 @@ class Tutor:
         self.learning.attempt_listeners.append(self.daily.on_attempt)
         self.buttons.update({actions.QUIZ: self._answer,
                              actions.FORGET: self.learning.confirm_forget})
+        self._running: dict[str, Invocation] = {}  # learner key -> the demo running for them
         self.retriever = retriever or PoolRetriever(executor, self.learning.curriculum,
                                                     cache_dir=ask_cache)
         self.asking = Ask(store, self.retriever, self.learning.quiz, self.learning.curriculum,
@@ -98,7 +107,7 @@ class Tutor:
         """Run a validated request."""
         command = self.commands.find(request.command)
         if command.admin and not admin:
-            raise Forbidden(f"`/{command.name}` is for facilitators (workspace admins) only.")
+            raise FacilitatorsOnly(f"`/{command.name}` is for facilitators only.")
         if "seed" in request.options and request.options["seed"] is None:
             request = request.with_options(seed=self.rng.randrange(1, 10_000))
         reply = await self.handlers[command.name](
@@ -126,6 +135,30 @@ class Tutor:
             return tuple(self.commands)
         raise ValueError(f"unknown suggestion source {source!r}")
 
+    async def overview(self, learner: LearnerRef) -> Reply:
+        """The learner at a glance, for a home screen (Slack's App Home): the progress picture
+        and summary with the next step, the reviews due, and settings as buttons."""
+        try:
+            progress = await self.learning.progress(learner)
+        except (Busy, TimedOut, WorkerCrashed):  # a demo of theirs is running: no picture now
+            progress = None
+        due = await self.daily.due_count(learner)
+        settings = await self.daily.learner_settings(learner)
+        lines = [progress.text if progress else "**Your progress** (picture on its way)"]
+        lines += ["", f"**Reviews due:** {due}" if due else "**Reviews due:** none — all caught up",
+                  "", "**Settings**", describe_settings(settings)]
+        buttons = [Button("run:/learn", "Next lesson", "primary"),
+                   *([Button("run:/review", f"Review ({due} due)")] if due else []),
+                   Button("run:/quiz", "Quiz me"),
+                   Button(f"run:/settings reminders={'no' if settings.reminders else 'yes'}",
+                          "Turn reminders off" if settings.reminders else "Turn reminders on"),
+                   Button(f"run:/settings leaderboard={'no' if settings.leaderboard else 'yes'}",
+                          "Hide me from the leaderboard" if settings.leaderboard
+                          else "Show me on the leaderboard")]
+        return Reply(text="\n".join(lines), images=progress.images if progress else (),
+                     buttons=tuple(buttons), ephemeral=True,
+                     facts={"due": due, **(dict(progress.facts) if progress else {})})
+
     # --- use cases --------------------------------------------------------------------------
 
     async def help(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
@@ -139,7 +172,8 @@ class Tutor:
         if ctx.admin:  # facilitators also see their own commands
             lines.append("For facilitators:")
             lines += [f"- `/{c.name}` — {c.help}" for c in commands if c.admin]
-        lines.append("Type `/help COMMAND` for its options, e.g. `/help tokenize`.")
+        lines.append(f"Type `{cmd('help', 'COMMAND', 'command')}` for its options, e.g. "
+                     f"`{cmd('help', 'tokenize', 'command')}`.")
         return Reply(text="\n".join(lines), ephemeral=True)
 
     async def tokenize(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
@@ -263,9 +297,22 @@ class Tutor:
                     ctx: Context) -> Reply:
         """Run a CPU job (by name) in the executor, then record the run exactly once."""
         command = self.commands.find(request.command)
-        reply = await self.executor.submit(job, request, key=learner.key,
-                                           timeout=command.timeout,
-                                           on_progress=ctx.on_progress)
+        first = learner.key not in self._running
+        if first:
+            self._running[learner.key] = request.invocation(command)
+        try:
+            reply = await self.executor.submit(job, request, key=learner.key,
+                                               timeout=command.timeout,
+                                               on_progress=ctx.on_progress)
+        except AlreadyRunning as err:
+            running = self._running.get(learner.key)
+            if first or running is None:
+                raise
+            raise AlreadyRunning(already_running(running, request.invocation(command))
+                                 ) from err
+        finally:
+            if first:
+                self._running.pop(learner.key, None)
         await asyncio.to_thread(
             self.store.learners.record_run, learner, command=request.command,
             options=dict(request.options), seed=request.options.get("seed"),
@@ -296,7 +343,8 @@ def command_help(name: str, commands: CommandTable = TABLE) -> str:
         command = commands.find(name)
     except TutorError as err:
         return err.user_message
-    lines = [f"**/{command.name}** — {command.help}", f"Usage: `{command.usage}`"]
+    lines = [f"**/{command.name}** — {command.help}",
+             f"Usage: `{command.usage_invocation().mark()}`"]
     if command.text:
         lines.append(f"- `{command.text.name.upper()}`: {command.text.help} "
                      f"(up to {command.text.max_len:,} characters)")
@@ -304,8 +352,30 @@ def command_help(name: str, commands: CommandTable = TABLE) -> str:
         default = "" if opt.default in (None, ()) else f"; default {opt.format(opt.default)}"
         lines.append(f"- `{opt.name}`: {opt.help} — {opt.allowed()}{default}")
     if command.examples:
-        lines.append("Examples: " + ", ".join(f"`{e}`" for e in command.examples))
+        shown = (commands.parse(e).invocation(command) for e in command.examples)
+        lines.append("Examples: " + ", ".join(f"`{_example(i)}`" for i in shown))
     if command.admin:
         lines.append("_Facilitators only._")
     return "\n".join(lines)
 
+
+
+def _example(invocation: Invocation) -> str:
+    """An example as a marker, its seed left out (examples give no seed)."""
+    options = tuple(o for o in invocation.options if o[0] != "seed")
+    return Invocation(invocation.command, options, invocation.text, invocation.text_name).mark()
+
+
+SHOWN_TEXT_MAX = 60  # characters of a command's free text quoted in a message
+
+
+def already_running(running: Invocation, refused: Invocation) -> str:
+    """Says what is still running and that the new command was not started (the executor's
+    per-learner refusal, with the commands written in each platform's syntax)."""
+    shown = running.clipped(SHOWN_TEXT_MAX).mark()
+    if running == refused:
+        return (f"Your `{shown}` is still running; I did not start it a second time. "
+                "Its answer is on the way.")
+    return (f"Your `{shown}` is still running, so I did not start "
+            f"`{refused.clipped(SHOWN_TEXT_MAX).mark()}`. Send it again once that answer has "
+            "arrived.")

@@ -36,7 +36,7 @@ import redis.asyncio as aioredis
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
-from engine.domain.errors import Busy, TimedOut, WorkerCrashed
+from engine.domain.errors import AlreadyRunning, Busy, TimedOut, WorkerCrashed
 from engine.domain.replies import Progress
 from engine.ports.executor import JobFailed
 from engine.workers.admission import (
@@ -180,7 +180,7 @@ class CeleryExecutor:
             if not await self.redis.set(self.keys.learner(key), f"{token}|{command}", nx=True,
                                         ex=hold):
                 running = await self.redis.get(self.keys.learner(key))
-                raise Busy(already_running_text(
+                raise AlreadyRunning(already_running_text(
                     running.decode().split("|", 1)[-1] if running else "demo", command))
         except (RedisError, OSError) as err:
             log.warning("the queue's Redis is unreachable: %s", err)

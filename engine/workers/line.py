@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.domain.errors import Busy
+from engine.domain.errors import AlreadyRunning, Busy
 from engine.domain.replies import Progress
 from engine.workers.admission import (
     SHOW_PLACE_AFTER,
@@ -108,7 +108,7 @@ class Line:
         if ck is not None and (data := self.cache.get(ck)) is not None:
             return loads(data)
         if key in self._learners:
-            raise Busy(already_running_text(self._learners[key], command))
+            raise AlreadyRunning(already_running_text(self._learners[key], command))
         flight = self._flights.get(ck) if ck is not None else None
         if flight is None:
             flight = self._admit(job, args, name, command_family(name, args), ck, timeout)

@@ -21,13 +21,15 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from engine.domain.errors import Busy, TimedOut, TutorError, WorkerCrashed
+from engine.domain.errors import AlreadyRunning, Busy, TimedOut, TutorError, WorkerCrashed
 from engine.domain.replies import Progress
 from engine.jobs import WARMUPS, resolve
 from engine.ports.executor import JobFailed, ProgressCallback
 
 log = logging.getLogger(__name__)
 
+ALREADY_RUNNING = ("You already have a demo running, so I did not start this one. Send it "
+                   "again once that answer is here.")
 WARMUP_TIMEOUT = 180.0  # seconds a new worker may take to load its models
 WARMUP_ATTEMPTS = 3
 THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -105,13 +107,27 @@ class WorkerPool:
         if not self._closed:
             self._idle.put_nowait(self._spawn())
 
+    async def warmed(self, timeout: float = WARMUP_TIMEOUT) -> None:
+        """Wait until the idle workers have loaded their models (start-up: an app reports
+        healthy, and takes its first command, only after this). A worker that dies or hangs
+        while warming is left to ``_take_worker``, which replaces it."""
+        workers = []
+        while not self._idle.empty():
+            workers.append(self._idle.get_nowait())
+        try:
+            await asyncio.wait_for(asyncio.gather(*(self._ready(w) for w in workers)), timeout)
+        except (EOFError, OSError, TimeoutError):
+            log.warning("a worker did not finish warming up at start; it will be replaced")
+        finally:
+            for worker in workers:
+                self._idle.put_nowait(worker)
+
     def admit(self, key: str) -> None:
         """Raise ``Busy`` unless there is room for one more job from ``key``."""
         if self._closed:
             raise Busy("tutorbot is shutting down; try again in a minute.")
         if self._keys[key] >= self.per_key:
-            raise Busy("You already have a demo running. I'll answer that one first, "
-                       "then send this again.")
+            raise AlreadyRunning(ALREADY_RUNNING)
         if self._inflight >= self.capacity:
             raise Busy("I'm busy with other demos right now; try again in a few seconds.")
 

@@ -8,6 +8,7 @@ from bot import cli
 from bot.content import content_command
 from bot.settings import CoreSettings
 from engine.domain.records import LearnerRef
+from engine.learning.curriculum import default_curriculum
 from engine.services.tutor import Tutor
 from engine.storage.db import make_engine
 from engine.storage.repository import SqlStore
@@ -104,7 +105,9 @@ async def test_quiz_asks_a_loaded_question(db_url, tmp_path):
         tutor = Tutor(store, ThreadExecutor(), rng=random.Random(0))
         quiz = await tutor.handle(LearnerRef("console", "local", "fac"), "/quiz team-topic")
         assert quiz.facts["question_id"] in {"team-q1", "team-q2"}
-        lesson_reply = await tutor.handle(LearnerRef("console", "local", "fac"), "/learn 23")
+        after_built_in = len(default_curriculum().lessons) + 1  # loaded lessons follow the path
+        lesson_reply = await tutor.handle(LearnerRef("console", "local", "fac"),
+                                          f"/learn {after_built_in}")
         assert lesson_reply.facts["lesson_id"] == "team-lesson"
     finally:
         store.engine.dispose()

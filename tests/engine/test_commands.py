@@ -5,10 +5,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import commands
-from engine.commands import Command, Request
+from engine.commands import LINE, Command, Request
 from engine.commands.options import ChoiceOption, IntListOption, IntOption, TextArg
 from engine.commands.parsing import TABLE
 from engine.domain.errors import BadInput, BadOption, TutorError, UnknownCommand
+from engine.domain.replies import render_invocations
 from engine.services.tutor import Tutor, command_help
 
 DEMO = Command(
@@ -81,7 +82,7 @@ def test_typed_values_from_discord_are_checked_by_the_same_options():
 
 
 def test_help_is_generated_from_the_table():
-    text = command_help("demo-test", TEST_TABLE)
+    text = render_invocations(command_help("demo-test", TEST_TABLE), LINE)  # Slack's syntax
     assert "Usage: `/demo-test [activation=tanh] [layers=4,2] [noise=0] [seed=…]`" in text
     assert "`activation`: a — one of relu, tanh, sigmoid, linear; default tanh" in text
     assert "no command" in command_help("nope", TEST_TABLE)

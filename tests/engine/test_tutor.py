@@ -76,3 +76,30 @@ async def test_every_suggestion_source_in_the_table_is_known_to_the_tutor(store)
     assert "tokenize" in await tutor.suggestions("commands")
     with pytest.raises(ValueError, match="unknown suggestion source"):
         await tutor.suggestions("colours")
+
+
+async def test_a_second_demo_while_one_runs_says_what_runs_and_that_it_was_not_started(store):
+    import asyncio
+
+    from engine.commands import LINE
+    from engine.domain.errors import AlreadyRunning
+    from engine.domain.replies import render_invocations
+    from engine.workers.pool import WorkerPool
+
+    pool = WorkerPool(workers=2, queue_limit=2)
+    await pool.start()
+    try:
+        tutor = Tutor(store, pool)
+        slow = asyncio.create_task(tutor.handle(
+            ANA, "/train-demo dataset=spiral layers=8,8 batch=1 epochs=300 seed=2"))
+        await asyncio.sleep(0.2)
+        with pytest.raises(AlreadyRunning) as refused:
+            await tutor.handle(ANA, "/tokenize hello there")
+        message = render_invocations(refused.value.user_message, LINE)
+        assert message == ("Your `/train-demo dataset=spiral layers=8,8 batch=1 epochs=300 "
+                           "seed=2` is still running, so I did not start `/tokenize hello "
+                           "there`. Send it again once that answer has arrived.")
+        assert (await slow).facts["epochs"] == 300
+        assert (await tutor.handle(ANA, "/tokenize hello there")).facts["token_count"] == 2
+    finally:
+        await pool.close()

@@ -6,7 +6,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.slack.core import SlackCore
 from bot.slack.dedupe import EventDedupe
-from bot.slack.listeners import actions, commands, events
+from bot.slack.listeners import actions, commands, events, home
 
 
 def register(app: AsyncApp, core: SlackCore, dedupe: EventDedupe) -> None:
@@ -14,3 +14,4 @@ def register(app: AsyncApp, core: SlackCore, dedupe: EventDedupe) -> None:
     commands.register(app, core)
     actions.register(app, core)
     events.register(app, core, dedupe)
+    home.register(app, core)

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.core import SlackCore
 from bot.slack.listeners.acknowledge import ack_first
 from bot.slack.origin import from_action
+from engine.commands.actions import LINK
 
 ANY_BUTTON = re.compile(r".+", re.S)
 
@@ -21,4 +22,6 @@ def register(app: AsyncApp, core: SlackCore) -> None:
     async def on_button(body: dict[str, Any], action: dict[str, Any],
                         client: AsyncWebClient) -> None:
         button_id = action.get("value") or action["action_id"]
+        if button_id.partition(":")[0] == LINK:
+            return  # a link button: Slack opened the URL; the click is only acknowledged
         await core.press(client, from_action(body), core.responder(body), button_id)

@@ -104,8 +104,8 @@ class StageTutor(Tutor):
             "gif-test": self.gif_test, "bug-test": self.bug_test})
 
     async def echo_test(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
-        line = request.canonical(self.commands[request.command])
-        return Reply(text=f"echo {line}", command=line,
+        spec = self.commands[request.command]
+        return Reply(text=f"echo {request.canonical(spec)}", command=request.invocation(spec),
                      facts={"admin": ctx.admin})
 
     async def slow_test(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:

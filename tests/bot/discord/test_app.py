@@ -59,7 +59,7 @@ async def test_tokenize_defers_before_the_work_ends_then_follows_up_with_a_png(s
     assert follow_up.path == f"/webhooks/{APP_ID}/{payload['token']}"
     assert "**5 tokens**" in follow_up.json["content"]
     assert "[5159, 836, 374, 61071, 301]" in follow_up.json["content"]
-    assert "-# Reproduce with `/tokenize My name is Pawel`" in follow_up.json["content"]
+    assert "-# Reproduce with `/tokenize text:My name is Pawel`" in follow_up.json["content"]
     assert follow_up.json["allowed_mentions"] == {"parse": []}
     [(name, _, data)] = follow_up.files
     assert name == "tokens.png" and data.startswith(PNG)
@@ -84,8 +84,9 @@ async def test_train_demo_defers_shows_progress_then_its_buttons_survive_a_resta
     [answer] = fake.find("POST", FOLLOW_UP)
     assert defer.json == {"type": 5} and defer.at < edits[0].at < answer.at
     assert "Training spiral" in edits[0].json["content"] and "%" in edits[0].json["content"]
-    canonical = "/train-demo dataset=spiral layers=8,8 batch=1 epochs=400 seed=3"
-    assert f"Reproduce with `{canonical}`" in answer.json["content"]
+    canonical = "/train-demo dataset=spiral layers=8,8 batch=1 epochs=400 seed=3"  # stored
+    discord_line = "/train-demo dataset:spiral layers:8,8 batch:1 epochs:400 seed:3"  # shown
+    assert f"Reproduce with `{discord_line}`" in answer.json["content"]
     assert "test accuracy" in answer.json["content"]
     assert answer.files[0][0] == "train-demo.png" and answer.files[0][2].startswith(PNG)
     rows = answer.json["components"]
@@ -152,7 +153,7 @@ async def test_help_with_a_string_option_answers_privately(start_bot, fake):
         [answer] = await fake.wait_for("POST", FOLLOW_UP)
     assert callback_of(fake, payload).json["data"]["flags"] == EPHEMERAL
     assert answer.json["flags"] == EPHEMERAL
-    assert "Usage: `/tokenize TEXT [tokenizers=" in answer.json["content"]
+    assert "Usage: `/tokenize text:TEXT [tokenizers:" in answer.json["content"]
 
 
 async def test_button_click_after_a_restart_is_handled_from_the_database(start_bot, fake):
@@ -302,7 +303,7 @@ async def test_past_the_15_minute_token_a_private_answer_goes_by_dm(start_bot, f
     assert sent.path != f"/channels/{CHANNEL_ID}/messages"
     assert not fake.find("POST", FOLLOW_UP)
     assert sent.json["content"].startswith("**/tokenize**")  # no mention in front
-    assert "Usage: `/tokenize TEXT" in sent.json["content"]
+    assert "Usage: `/tokenize text:TEXT" in sent.json["content"]
     assert sent.json["allowed_mentions"] == {"parse": []}
 
 

@@ -51,6 +51,8 @@ async def test_a_mention_is_answered_in_a_reply_with_sources_and_buttons(fake, s
         await fake.dispatch("MESSAGE_CREATE", asked)
         await fake.wait_for("POST", rf"^/channels/{CHANNEL_ID}/messages$")
     (answer,) = replies(fake)
+    intents = fake.identify["intents"]  # MESSAGE_CREATE needs these two, nothing privileged
+    assert intents & (1 << 9) and intents & (1 << 12) and not intents & (1 << 15)
     assert str(answer.json["message_reference"]["message_id"]) == asked["id"]
     assert SOURCE in answer.json["content"] and "See it:" in answer.json["content"]
     buttons = [c for row in answer.json.get("components", []) for c in row["components"]]

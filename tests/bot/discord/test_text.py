@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.discord.text import MESSAGE_MAX, progress_line, split_message, with_footer
+from engine.domain.replies import Invocation
 
 
 def test_long_text_splits_into_messages_discord_accepts():
@@ -22,7 +23,9 @@ def test_any_text_is_at_least_one_message_discord_accepts(text):
 
 
 def test_footer_and_progress_line():
-    assert with_footer("hi", "/tokenize a`b").endswith("-# Reproduce with `/tokenize aˋb`")
+    command = Invocation("tokenize", (("tokenizers", "utf8-bytes"),), "a`b", "text")
+    assert with_footer("hi", command).endswith(
+        "-# Reproduce with `/tokenize text:aˋb tokenizers:utf8-bytes`")
     assert with_footer("hi", None) == "hi"
     assert progress_line("epoch 30 of 100", 0.3) == "⏳ epoch 30 of 100\n▰▰▰▱▱▱▱▱▱▱ 30%"
     assert progress_line("loading", None) == "⏳ loading"

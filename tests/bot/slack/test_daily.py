@@ -32,9 +32,13 @@ def scheduler(harness, clock, instance: str = "a") -> QuizScheduler:
 
 
 async def answer_to(fake, rid: str) -> dict:
-    """The (single) response_url post answering the request whose response id is ``rid``."""
-    await fake.wait_for(lambda: [c for c in fake.named("response") if c.params["_rid"] == rid])
-    (call,) = [c for c in fake.named("response") if c.params["_rid"] == rid]
+    """The response_url post answering the request whose response id is ``rid`` (after a
+    "working on it" placeholder, if the answer took more than a moment: it replaces it)."""
+    def answered():
+        return [c for c in fake.named("response") if c.params["_rid"] == rid
+                and "Working on it" not in c.params.get("text", "")]
+    await fake.wait_for(answered, timeout=60)
+    (call,) = answered()
     return call.params
 
 
@@ -42,9 +46,9 @@ def buttons_of(fake, call) -> list[dict]:
     return [e for b in fake.blocks(call) if b["type"] == "actions" for e in b["elements"]]
 
 
-def uploads_to(fake, channel: str):
-    return [c for c in fake.named("files.completeUploadExternal")
-            if c.params["channel_id"] == channel]
+def pictures_in(fake, channel: str):
+    """Messages with a picture (an image block) posted into ``channel``."""
+    return [c for c in fake.pictures() if c.params["channel"] == channel]
 
 
 @pytest.mark.parametrize("slack_db_url", ["sqlite", "postgres"], indirect=True)
@@ -99,15 +103,14 @@ async def test_admin_sets_a_channel_quiz_posted_once_answered_then_revealed(harn
     clock.now = utc(2025, 1, 15, 8, 31)  # the 30-minute window has closed
     report = await first.tick()
     assert [kind for kind, _ in report.posted] == ["reveal"]
-    (reveal,) = uploads_to(fake, "C1")
-    assert "Answers closed" in reveal.params["initial_comment"]
-    assert "1 of 2 right" in reveal.params["initial_comment"]
+    (reveal,) = pictures_in(fake, "C1")  # one message: text, chart and buttons together
+    text = fake.blocks(reveal)[0]["text"]["text"]
+    assert "Answers closed" in text and "1 of 2 right" in text
     assert fake.named("upload")[-1].data.startswith(PNG)  # the bar chart
-    follow = fake.named("chat.postMessage")[-1]
-    assert follow.at > reveal.at and follow.params["channel"] == "C1"
-    assert any(b["action_id"].startswith("run:/learn") for b in buttons_of(fake, follow))
+    assert any(b["action_id"].startswith("run:/learn") for b in buttons_of(fake, reveal))
+    assert fake.named("chat.postMessage")[-1] is reveal  # no bare message after it
     await first.tick()
-    assert len(uploads_to(fake, "C1")) == 1
+    assert len(pictures_in(fake, "C1")) == 1
 
 
 async def test_review_reminder_goes_to_the_learners_dm_once(harness, clock):
@@ -151,7 +154,8 @@ async def test_private_answer_with_a_demo_picture_goes_to_the_dm_and_says_so(har
     assert fake.named("upload")[0].data.startswith(PNG)
     assert answer["response_type"] == "ephemeral" and "direct message" in answer["text"]
     assert "The demo" in answer["text"]
-    assert fake.named("response")[0].at > picture.at  # said only after it was sent
+    said = [c for c in fake.named("response") if "direct message" in c.params.get("text", "")]
+    assert said[0].at > picture.at  # said only after it was sent
     assert any(b["action_id"].startswith("run:/quiz") for b in answer["blocks"][-1]["elements"])
     assert not fake.named("chat.postMessage", "chat.postEphemeral")  # nothing public
     (attempt,) = store.learners.learner_record(LearnerRef("slack", TEAM, "U1")).attempts
@@ -162,12 +166,15 @@ async def test_private_answer_with_a_picture_asked_in_the_bot_dm_stays_there(har
     fake = harness.fake
     fake.admins.add("UADMIN")
     await harness.command("cohort", "", user="UADMIN", channel="DUADMIN")
-    await fake.wait_for(lambda: fake.named("files.completeUploadExternal"))
-    (picture,) = fake.named("files.completeUploadExternal")
-    assert picture.params["channel_id"] == "DUADMIN"
-    assert "Weekly digest" in picture.params["initial_comment"]  # the whole answer, once
+    await fake.wait_for(fake.pictures, timeout=60)
+    (picture,) = fake.pictures()
+    assert picture.params["channel"] == "DUADMIN"
+    assert "Weekly digest" in str(fake.blocks(picture))  # the whole answer, once
     await asyncio.sleep(0.3)
-    assert not fake.named("response", "chat.postEphemeral")
+    assert not fake.named("chat.postEphemeral")
+    placeholders = fake.named("response")  # a "working on it", if any, is gone
+    assert all("Working on it" in c.params.get("text", "") or c.params.get("delete_original")
+               for c in placeholders) and len(placeholders) in (0, 2)
 
 
 async def test_cohort_digest_here_from_slack_then_posted_on_monday(harness, clock):
@@ -187,7 +194,8 @@ async def test_cohort_digest_here_from_slack_then_posted_on_monday(harness, cloc
     clock.now = utc(2025, 1, 13, 8, 0, 30)  # Monday 09:00:30 in Warsaw
     report = await ticker.tick()
     assert [kind for kind, _ in report.posted] == ["digest"]
-    (digest,) = uploads_to(fake, "C5")
+    (digest,) = pictures_in(fake, "C5")
     assert fake.named("upload")[-1].data.startswith(PNG)
-    assert digest.params["initial_comment"] and "<@" not in digest.params["initial_comment"]
-    assert not [c for c in fake.named("chat.postMessage") if c.params["channel"] == "C5"]
+    assert "Cohort digest" in str(fake.blocks(digest)) and "<@" not in str(fake.blocks(digest))
+    assert [c for c in fake.named("chat.postMessage") if c.params["channel"] == "C5"] == [
+        digest]

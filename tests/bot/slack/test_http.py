@@ -32,7 +32,7 @@ async def test_ack_returns_at_once_then_upload_steps_in_order(harness):
     acked_at = time.monotonic()
     assert status == 200 and body == ""
     assert ack_seconds < 1.0
-    await fake.wait_for(lambda: fake.named("files.completeUploadExternal"))
+    await fake.wait_for(fake.pictures)
     order = [c.method for c in fake.calls if c.method in (
         "files.getUploadURLExternal", "upload", "files.completeUploadExternal")]
     assert order == ["files.getUploadURLExternal", "upload", "files.completeUploadExternal"]
@@ -44,10 +44,16 @@ async def test_ack_returns_at_once_then_upload_steps_in_order(harness):
     (url_call,) = fake.named("files.getUploadURLExternal")
     assert int(url_call.params["length"]) == len(upload.data)
     (complete,) = fake.named("files.completeUploadExternal")
-    assert complete.params["channel_id"] == "C1"
-    comment = complete.params["initial_comment"]
+    assert "channel_id" not in complete.params  # private: the message below shows it
+    (answer,) = fake.pictures()
+    assert answer.params["channel"] == "C1"
+    blocks = fake.blocks(answer)
+    comment = blocks[0]["text"]["text"]
     assert "*" in comment and "tokens*" in comment and "**" not in comment  # mrkdwn bold
-    assert "<@U1>" in comment and "`/tokenize " in comment
+    assert "東京" in LONG_TEXT and "<U+" not in str(blocks)
+    footer = blocks[-1]["elements"][0]["text"]
+    assert "<@U1>" in footer and "`/tokenize Tokenizers split word0" in footer
+    assert "…`" in footer and len(footer) < 400  # the long text shortened in the footer
     runs = harness.runs()
     assert [r.command for r in runs] == ["tokenize"]
     # every Web API call went to SLACK_API_URL with the bot token
@@ -143,8 +149,8 @@ async def test_stopping_the_app_lets_acked_commands_finish(fake, tutor, slack_db
         assert not fake.named("files.completeUploadExternal")  # the demo is still running
         await runner.cleanup()  # SIGTERM: the server stops first, then the app
     engine.dispose()
-    (complete,) = fake.named("files.completeUploadExternal")  # delivered, not swallowed
-    assert "/train-demo" in complete.params["initial_comment"]
+    (answer,) = fake.pictures()  # delivered, not swallowed
+    assert "/train-demo" in str(fake.blocks(answer))
 
 
 async def test_an_error_while_serving_still_lets_acked_commands_finish(fake, tutor,
@@ -160,8 +166,8 @@ async def test_an_error_while_serving_still_lets_acked_commands_finish(fake, tut
             assert not fake.named("files.completeUploadExternal")  # still running
             raise RuntimeError("the scheduler failed")  # e.g. from beside the app
     engine.dispose()
-    (complete,) = fake.named("files.completeUploadExternal")  # delivered before the close
-    assert "/train-demo" in complete.params["initial_comment"]
+    (answer,) = fake.pictures()  # delivered before the close
+    assert "/train-demo" in str(fake.blocks(answer))
 
 
 async def test_stopping_spends_one_budget_then_cancels_what_is_left(fake, tutor, slack_db_url):
@@ -201,10 +207,7 @@ async def test_train_demo_acks_at_once_shows_progress_then_upload_then_the_messa
     status, body, ack_seconds = await harness.command("train-demo", TRAIN)
     acked_at = time.monotonic()
     assert status == 200 and body == "" and ack_seconds < 1.0
-    await fake.wait_for(lambda: fake.named("files.completeUploadExternal") and any(
-        c.at > fake.named("files.completeUploadExternal")[0].at
-        for c in fake.named("chat.update")), timeout=90)
-    (complete,) = fake.named("files.completeUploadExternal")
+    await fake.wait_for(fake.pictures, timeout=90)
     (upload_url,) = fake.named("files.getUploadURLExternal")  # asked for once the demo is done
     assert upload_url.at - acked_at > 1.0  # the demo took over a second, the ack far less
     steps = [c.method for c in fake.calls if c.method in (
@@ -213,16 +216,17 @@ async def test_train_demo_acks_at_once_shows_progress_then_upload_then_the_messa
     assert steps[0] == "chat.postMessage"  # the progress message ...
     assert steps[-4:] == ["files.getUploadURLExternal", "upload",  # ... then the picture ...
                           "files.completeUploadExternal", "chat.update"]  # ... then the message
-    progress = fake.named("chat.postMessage")[0]
-    assert "epoch" in progress.params["text"] and "/train-demo" in progress.params["text"]
+    (progress,) = fake.named("chat.postMessage")  # "working on it", then the epochs
+    assert "/train-demo" in progress.params["text"]
+    assert any("epoch" in c.params["text"] for c in [progress, *fake.named("chat.update")])
     final = fake.named("chat.update")[-1]
-    assert final.params["ts"] == progress.answer["ts"]  # replaced in place
+    assert final.params["ts"] == progress.answer["ts"] and fake.pictures() == [final]
     buttons = [e for b in fake.blocks(final) if b["type"] == "actions" for e in b["elements"]]
     assert buttons and all(e["action_id"] == e["value"] for e in buttons)
     (upload,) = fake.named("upload")
     assert upload.data.startswith(PNG)
     assert PILImage.open(io.BytesIO(upload.data)).format == "PNG"
-    assert "seed=3" in complete.params["initial_comment"]
+    assert "seed=3`" in fake.blocks(final)[-1]["elements"][0]["text"]
     assert [r.canonical for r in harness.runs()] == [f"/train-demo {TRAIN}"]
 
 

@@ -15,15 +15,14 @@ PNG = b"\x89PNG\r\n\x1a\n"
 async def test_a_command_a_button_and_the_dm_fallback_stay_on_slack_api_url(harness, loopback):
     fake = harness.fake
     await harness.command("tokenize", "an upload", user="U1")
-    await fake.wait_for(lambda: len(fake.named("files.completeUploadExternal")) == 1)
+    await fake.wait_for(lambda: len(fake.pictures()) == 1)
     await harness.post(action_body(fake, "run:/tokenize a button", user="U2"))
-    await fake.wait_for(lambda: len(fake.named("files.completeUploadExternal")) == 2)
+    await fake.wait_for(lambda: len(fake.pictures()) == 2)
     fake.not_member.add("C9")
     await harness.command("tokenize", "not a member here", user="U3", channel="C9")
-    await fake.wait_for(lambda: len(fake.named("files.completeUploadExternal")) == 3
-                        and fake.named("response"))
-    completed = fake.named("files.completeUploadExternal")
-    assert [c.params["channel_id"] for c in completed] == ["C1", "C1", "DU3"]  # DM fallback
+    await fake.wait_for(lambda: len(fake.pictures()) == 3 and fake.named("response"))
+    answers = fake.pictures()
+    assert [c.params["channel"] for c in answers] == ["C1", "C1", "DU3"]  # DM fallback
     assert all(u.data.startswith(PNG) for u in fake.named("upload"))
     assert "/invite @tutorbot" in fake.named("response")[0].params["text"]
     assert len(harness.runs("U1")) == len(harness.runs("U2")) == len(harness.runs("U3")) == 1

@@ -8,7 +8,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.origin import Origin
 from bot.slack.outbox import Outbox
-from engine.domain.replies import Button, Image, Progress, Reply
+from engine.domain.replies import Button, Image, Invocation, Progress, Reply
 
 
 def png() -> bytes:
@@ -31,7 +31,7 @@ async def test_progress_is_posted_updated_then_replaced_by_the_result(fake):
         await asyncio.sleep(0.15)
     reply = Reply("**Test accuracy 97%**", images=(Image("run.png", png(), "a decision map"),),
                   buttons=(Button("run:/train-demo seed=4", "Run again"),),
-                  command="/train-demo seed=3")
+                  command=Invocation("train-demo", (("seed", "3"),)))
     await box.deliver(reply)
     methods = [c.method for c in fake.calls]
     assert methods[0] == "chat.postMessage" and methods[1] == "chat.update"
@@ -42,11 +42,15 @@ async def test_progress_is_posted_updated_then_replaced_by_the_result(fake):
     updates = fake.named("chat.update")
     assert {u.params["ts"] for u in updates} == {post.answer["ts"]}
     assert "epoch 30/30" in updates[-2].params["text"]
-    final = fake.blocks(updates[-1])
-    assert final[-1]["elements"][0]["action_id"] == "run:/train-demo seed=4"
+    final = fake.blocks(updates[-1])  # the progress message becomes the whole answer
+    assert [b["type"] for b in final] == ["section", "image", "actions", "context"]
+    assert final[0]["text"]["text"] == "*Test accuracy 97%*"
     complete = fake.named("files.completeUploadExternal")[0]
-    assert complete.params["thread_ts"] == "3.000001"
-    assert complete.params["initial_comment"].startswith("*Test accuracy 97%*")
+    assert "channel_id" not in complete.params and "thread_ts" not in complete.params
+    assert final[1]["slack_file"]["id"] == complete.answer["files"][0]["id"]
+    assert final[1]["alt_text"] == "a decision map"
+    assert final[2]["elements"][0]["action_id"] == "run:/train-demo seed=4"
+    assert "`/train-demo seed=3`" in final[3]["elements"][0]["text"]
 
 
 async def test_failed_request_marks_its_progress_message_stopped(fake):
@@ -98,7 +102,8 @@ async def test_scheduled_post_with_a_picture_and_buttons_has_no_asker_footer(fak
     ts = await box.deliver(Reply("**Answers closed**", images=(Image("c.png", png(), "chart"),),
                                  buttons=(Button("run:/learn attention", "Learn more"),)))
     (complete,) = fake.named("files.completeUploadExternal")
-    assert complete.params["initial_comment"] == "*Answers closed*"
-    (buttons,) = fake.named("chat.postMessage")
-    assert ts == buttons.answer["ts"] and buttons.at > complete.at
-    assert [b["type"] for b in fake.blocks(buttons)] == ["actions"]
+    (message,) = fake.named("chat.postMessage")  # one message: text, chart and buttons
+    assert ts == message.answer["ts"] and message.at > complete.at
+    blocks = fake.blocks(message)
+    assert [b["type"] for b in blocks] == ["section", "image", "actions"]  # no asker footer
+    assert blocks[0]["text"]["text"] == "*Answers closed*"

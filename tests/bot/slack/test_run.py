@@ -62,3 +62,17 @@ async def test_tutorbot_slack_posts_due_daily_quizzes(fake, slack_db_url, tmp_pa
     assert quiz.headers["Authorization"] == "Bearer xoxb-test"
     assert all(e["action_id"].startswith("quiz:")
                for e in fake.blocks(quiz)[-1]["elements"])
+
+
+async def test_the_demo_workers_are_warm_before_the_app_serves(tmp_path):
+    from bot.app import build_tutor
+    from bot.settings import CoreSettings
+    from bot.slack.run import warm_up
+
+    settings = CoreSettings(database_url=f"sqlite:///{tmp_path / 'w.db'}",
+                            data_dir=tmp_path / "data")
+    async with build_tutor(settings, workers=1) as tutor:
+        pool = tutor.executor.backend
+        assert not any(w.ready for w in pool._all)  # spawned, still loading their models
+        await warm_up(tutor)
+        assert pool._all and all(w.ready for w in pool._all)

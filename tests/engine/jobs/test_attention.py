@@ -99,6 +99,12 @@ def test_the_real_tiny_gpt_is_causal_and_analysed_like_minilm():
     assert reply.images[0].data.startswith(PNG)
 
 
+def test_chat_text_shows_cjk_and_emoji_as_themselves():
+    reply = answer("/attention 文字 文字 文字 文字")
+    assert "Strongest links" in reply.text and "'文'" in reply.text
+    assert "<U+" not in reply.text  # code points only where the picture's font lacks a glyph
+
+
 def test_the_chosen_heads_strongest_links_are_facts_as_the_text_names_them():
     reply = answer("/attention The animal didn't cross the street because it was too tired "
                    "layer=4 head=2 view=lines")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from engine.commands import LINE
 from engine.commands.parsing import parse
 from engine.demos.tiny_gpt import next_token_distribution, sample_many
 from engine.domain.errors import BadOption
@@ -18,7 +19,7 @@ def answer(line: str):
 
 def test_three_temperatures_with_samples_a_picture_and_facts():
     reply = answer("/next-token The cat sat on th seed=3")
-    assert reply.command == "/next-token The cat sat on th seed=3"
+    assert LINE.invocation(reply.command) == "/next-token The cat sat on th seed=3"
     (image,) = reply.images
     assert image.data.startswith(PNG) and len(image.data) < 300_000
     facts = reply.facts

@@ -7,6 +7,7 @@ import io
 import pytest
 from PIL import Image as PILImage
 
+from engine.commands import LINE
 from engine.commands.parsing import parse
 from engine.demos.mlp import MLPConfig
 from engine.demos.training import EpochReport, train
@@ -23,7 +24,7 @@ def answer(line: str, progress=no_progress):
 
 def test_the_default_run_answers_picture_command_facts_hint_and_buttons():
     reply = answer("/train-demo seed=3")
-    assert reply.command == "/train-demo seed=3"
+    assert LINE.invocation(reply.command) == "/train-demo seed=3"
     (image,) = reply.images
     assert image.data.startswith(PNG) and image.mime == "image/png"
     assert PILImage.open(io.BytesIO(image.data)).size == (1200, 480)
@@ -34,8 +35,11 @@ def test_the_default_run_answers_picture_command_facts_hint_and_buttons():
     ids = [b.id for b in reply.buttons]
     assert "run:/train-demo layers=0 seed=3" in ids
     assert "run:/train-demo seed=3 animate=yes" in ids
-    assert ids[-1] == "run:/train-demo"  # new data: the Tutor draws a fresh seed
-    for button_id in ids:  # every button is a valid command
+    assert ids[-2] == "run:/train-demo"  # new data: the Tutor draws a fresh seed
+    link = reply.buttons[-1]  # keep playing in the TensorFlow Playground
+    assert link.id == "link:playground" and link.url.startswith(
+        "https://playground.tensorflow.org/#activation=tanh&")
+    for button_id in ids[:-1]:  # every other button is a valid command
         parse(button_id.removeprefix("run:"))
 
 
@@ -51,8 +55,8 @@ def test_same_command_and_seed_give_identical_bytes():
 
 def test_the_command_is_canonical_and_reproduces_the_reply():
     reply = answer("/train-demo features=x2sq,x1sq,x1,x2 layers= seed=4")
-    assert reply.command == "/train-demo features=x1,x2,x1sq,x2sq layers=0 seed=4"
-    again = answer(reply.command)
+    assert LINE.invocation(reply.command) == "/train-demo features=x1,x2,x1sq,x2sq layers=0 seed=4"
+    again = answer(LINE.invocation(reply.command))
     assert again.images[0].data == reply.images[0].data
 
 
@@ -93,7 +97,7 @@ def test_compare_trains_each_value_on_the_same_data():
     alone = train(MLPConfig(dataset="xor", activation="linear", seed=6))
     assert runs[1]["test_loss"] == pytest.approx(alone.test_loss[-1], abs=1e-6)
     assert reply.facts["best"] == "relu" and runs[0]["test_accuracy"] > runs[1]["test_accuracy"]
-    assert reply.command == "/train-demo dataset=xor seed=6 compare=activation:relu,linear"
+    assert LINE.invocation(reply.command) == "/train-demo dataset=xor seed=6 compare=activation:relu,linear"
     assert "- `activation=relu`: test loss" in reply.text
     assert PILImage.open(io.BytesIO(reply.images[0].data)).size == (660, 590)  # 2 panels
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from engine.commands import Request
+from engine.commands import LINE, Request
 from engine.jobs import train_transformer
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -16,7 +16,7 @@ def test_live_training_reply_has_curve_samples_progress_and_facts(monkeypatch):
     reply = train_transformer.run(request, reports.append)
     facts = reply.facts
     assert reply.images[0].data.startswith(PNG)
-    assert reply.command == "/train-demo seed=2 model=transformer seconds=60"
+    assert LINE.invocation(reply.command) == "/train-demo seed=2 model=transformer seconds=60"
     assert reply.buttons[0].id == "run:/train-demo seed=3 model=transformer seconds=60"
     assert facts["steps"] == 40 and not facts["stopped_by_time"]
     assert facts["final_val_loss"] < facts["first_val_loss"] - 0.3

@@ -49,7 +49,7 @@ async def test_facilitator_commands_refuse_non_admins(tutor, line):
 async def test_quiz_schedule_set_show_pause_resume_remove(tutor, store):
     run = lambda line: tutor.handle(ANA, line, admin=True, channel="C1")  # noqa: E731
     assert (await run("/quiz-schedule")).facts["schedule"] is None
-    with pytest.raises(BadOption, match="needs `time=HH:MM`"):
+    with pytest.raises(BadOption, match=r"needs a `time` \(24-hour HH:MM\)"):
         await run("/quiz-schedule set tz=Europe/Warsaw")
     made = await run("/quiz-schedule set time=09:00 tz=Europe/Warsaw days=weekdays topic=RAG")
     assert made.facts["next"] == "2025-03-27T08:00:00+00:00"  # Thursday 09:00 CET

@@ -5,7 +5,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from engine.commands import LINE
 from engine.domain.records import Attempt, LearnerRecord
+from engine.domain.replies import render_invocations
 from engine.learning.curriculum import default_curriculum
 from engine.learning.progress import (
     DEMO_XP,
@@ -99,9 +101,12 @@ def test_mastery_counts_distinct_questions_by_their_latest_answer():
 
 
 def test_next_step_moves_from_reading_to_practising():
-    assert "/learn" in summarize(LearnerRecord(), CUR, NOW, "x").next_step
+    def step(record):  # as Slack and the console write the commands it mentions
+        return render_invocations(summarize(record, CUR, NOW, "x").next_step, LINE)
+
+    assert "`/learn`" in step(LearnerRecord())
     read_one = LearnerRecord(lessons_done={CUR.lessons[0].id: NOW})
-    assert f"/quiz {CUR.lessons[0].concept}" in summarize(read_one, CUR, NOW, "x").next_step
+    assert f"`/quiz {CUR.lessons[0].concept}`" in step(read_one)
     mastered = tuple(attempt(q.id, True) for q in CUR.questions_for(CUR.lessons[0].concept))
     strong = LearnerRecord(lessons_done={CUR.lessons[0].id: NOW}, attempts=mastered)
     assert "lesson 2" in summarize(strong, CUR, NOW, "x").next_step

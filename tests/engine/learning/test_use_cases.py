@@ -6,8 +6,10 @@ import random
 
 import pytest
 
+from engine.commands import LINE
 from engine.domain.errors import Forbidden, NotFound
 from engine.domain.records import LearnerRef
+from engine.domain.replies import render_invocations
 from engine.learning.curriculum import default_curriculum
 from engine.learning.schema import MAX_LESSON_CHARS
 
@@ -70,7 +72,7 @@ async def test_quiz_answer_is_recorded_once_and_answered_privately(tutor):
     assert verdict.ephemeral and verdict.facts == {**verdict.facts, "correct": False,
                                                    "recorded": True}
     assert "Not quite" in verdict.text and question.explanation in verdict.text
-    assert f"/learn {CUR.lessons_for('loss')[0].id}" in verdict.text
+    assert f"`/learn {CUR.lessons_for('loss')[0].id}`" in render_invocations(verdict.text, LINE)
     double = await tutor.press(ANA, ids[question.answer])  # a second click, other choice
     assert double.facts["recorded"] is False and double.facts["correct"] is False
     assert "already answered" in double.text
@@ -144,7 +146,8 @@ async def test_progress_renders_a_picture_of_the_record(tutor):
     assert reply.facts["lessons_done"] == 1 and reply.facts["current_streak"] == 1
     assert reply.facts["xp"] == 10 + 10 * question.difficulty
     assert reply.facts["mastery"][question.concept] == pytest.approx(1 / 5)
-    assert f"1/{len(CUR.lessons)} lessons" in reply.text and "/quiz" in reply.text
+    assert f"1/{len(CUR.lessons)} lessons" in reply.text
+    assert "`/quiz " in render_invocations(reply.text, LINE)
     assert tutor.executor.jobs == ["progress"]
 
 
