@@ -41,7 +41,7 @@ def test_questions_are_distinct_and_look_typed_by_people():
 
 def test_the_issue_examples_are_in_the_set():
     by_key = {question_key(q.question): q for q in QUESTIONS}
-    assert "adapt-model" in by_key[question_key("fine-tune or RAG for our support bot?")].lessons
+    assert "adapting-models" in by_key[question_key("fine-tune or RAG for our support bot?")].lessons
     assert by_key[question_key("whats an epoch")].lessons == ("batches-epochs",)
     assert by_key[question_key("what's the weather in Paris")].off_topic
 

@@ -73,9 +73,10 @@ def test_find_ignores_case_hyphens_and_spacing():
 
 
 def test_a_curriculum_without_some_lessons_gets_the_entries_it_can_cite():
-    existing = GLOSSARY.for_lessons(EXISTING_LESSON_IDS)
+    without = EXISTING_LESSON_IDS - {"adapting-models"}  # e.g. a trimmed facilitator course
+    existing = GLOSSARY.for_lessons(without)
     assert 0 < len(existing) < len(GLOSSARY)
-    assert {entry.lesson for entry in existing} == set(EXISTING_LESSON_IDS)
+    assert {entry.lesson for entry in existing} == set(without)
     assert existing.find("epoch") is not None and existing.find("LoRA") is None
 
 
