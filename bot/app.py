@@ -14,7 +14,8 @@ from sqlalchemy import Engine
 
 from bot.database import open_database
 from bot.environment import place_caches
-from bot.settings import CoreSettings
+from bot.settings import CoreSettings, LLMSettings
+from engine.llm.openai_chat import OpenAIAnswerer
 from engine.services.scheduler import Clock, Poster, QuizScheduler, SchedulerConfig
 from engine.services.tutor import Tutor
 from engine.storage.db import make_engine
@@ -59,17 +60,35 @@ def open_store(settings: CoreSettings) -> SqlStore:
     return SqlStore(open_database(settings))
 
 
+def build_answerer(llm: LLMSettings | None) -> OpenAIAnswerer | None:
+    """/ask's LLM when ``TUTORBOT_LLM_BASE_URL`` and ``TUTORBOT_LLM_MODEL`` are set."""
+    if llm is None or not llm.enabled:
+        return None
+    assert llm.base_url is not None and llm.model is not None
+    key = llm.api_key.get_secret_value() if llm.api_key else None
+    log.info("/ask uses the LLM %s at %s", llm.model, llm.base_url)
+    return OpenAIAnswerer(llm.base_url, llm.model, key, timeout=llm.timeout,
+                          deadline=llm.deadline, max_retries=llm.max_retries)
+
+
 @asynccontextmanager
 async def build_tutor(settings: CoreSettings, *, workers: int | None = None,
-                      warmups=WARMUPS, clock: Clock | None = None) -> AsyncIterator[Tutor]:
-    """A ready Tutor with its storage and worker pool; both are closed on exit."""
+                      warmups=WARMUPS, clock: Clock | None = None,
+                      llm: LLMSettings | None = None) -> AsyncIterator[Tutor]:
+    """A ready Tutor with its storage, worker pool and (if configured) /ask's LLM; all are
+    closed on exit. ``llm`` defaults to the ``TUTORBOT_LLM_*`` environment."""
     prepare_environment(settings)
     store = open_store(settings)
     executor = open_executor(settings, workers=workers, warmups=warmups)
+    answerer = build_answerer(llm if llm is not None else LLMSettings())
+    extra = {} if clock is None else {"clock": clock}
     try:
         await executor.start()
-        yield Tutor(store, executor) if clock is None else Tutor(store, executor, clock=clock)
+        yield Tutor(store, executor, answerer=answerer,
+                    ask_cache=settings.data_dir / "ask-index", **extra)
     finally:
+        if answerer is not None:
+            await answerer.close()
         await executor.close()
         store.engine.dispose()
 

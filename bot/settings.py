@@ -74,6 +74,26 @@ class CoreSettings(BaseSettings):
         return self.db_url.startswith("sqlite")
 
 
+class LLMSettings(BaseSettings):
+    """The optional LLM behind /ask (``TUTORBOT_LLM_*``): any OpenAI-compatible Chat
+    Completions endpoint. Unset base URL or model: /ask answers from the course alone."""
+
+    model_config = SettingsConfigDict(env_prefix="TUTORBOT_LLM_", extra="ignore",
+                                      env_ignore_empty=True)
+
+    base_url: str | None = Field(default=None, description="e.g. https://api.openai.com/v1 "
+                                 "or http://localhost:11434/v1 (Ollama)")
+    model: str | None = Field(default=None, description="e.g. gpt-4o-mini or llama3.1")
+    api_key: SecretStr | None = Field(default=None, repr=False)
+    timeout: float = Field(default=20.0, gt=0, le=300, description="seconds per request")
+    deadline: float = Field(default=60.0, gt=0, le=600, description="seconds per answer")
+    max_retries: int = Field(default=2, ge=0, le=10, description="on 429, 5xx, time-outs")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.base_url and self.model)
+
+
 class SlackSettings(BaseSettings):
     """The Slack app (``SLACK_*``). Which secrets are needed depends on the mode:
     Socket Mode needs the bot and app tokens, HTTP mode the bot token and signing secret,

@@ -8,6 +8,7 @@ a Discord message 2 000) and keeps its own markup around the result.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 FENCE = "```"
 CLOSE = "\n" + FENCE  # what closes a code block a cut falls inside
@@ -68,3 +69,19 @@ def progress_bar(fraction: float, width: int = BAR_WIDTH) -> str:
     share = min(max(fraction, 0.0), 1.0)
     filled = round(share * width)
     return f"{'▰' * filled}{'▱' * (width - filled)} {share:.0%}"
+
+
+def message_line(text: str, commands: Iterable[str]) -> str:
+    """What a message to the bot (an @mention with the mention removed, or a DM) asks for, as
+    a command line: ``/cmd ...`` runs it; ``cmd ...`` runs a command by name unless it reads as
+    a question (ends with ``?``); anything else is a question for ``/ask``; nothing, ``/help``.
+    """
+    clean = " ".join(text.split())
+    if not clean:
+        return "/help"
+    if clean.startswith("/"):
+        return clean
+    first = clean.split(maxsplit=1)[0].lower()
+    if first in set(commands) and not clean.endswith("?"):
+        return f"/{clean}"
+    return f"/ask {clean}"

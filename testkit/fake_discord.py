@@ -220,6 +220,14 @@ class FakeDiscord:
             return 200, self._message(call)
         if (match := re.fullmatch(r"/channels/(\d+)/messages", path)) and method == "POST":
             return 200, self._message(call, match[1])
+        if (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)) and method == "PATCH":
+            message = self.messages.get(match[2])
+            if message is None:
+                return 404, {"message": "Unknown Message", "code": 10008}
+            message.update({k: v for k, v in (call.json or {}).items()
+                            if k in ("content", "components", "flags")})
+            message["edited_timestamp"] = datetime.now(UTC).isoformat()
+            return 200, message
         if path == "/users/@me/channels" and method == "POST":
             recipient = str(call.json["recipient_id"])
             channel_id = self.dms.setdefault(recipient, snowflake())

@@ -86,6 +86,8 @@ class ConsoleAdapter:
             if line.strip().isdigit() and self.last_buttons:
                 reply = await self._press(int(line.strip()))
             else:
+                if not line.strip().startswith("/"):  # plain words are a question
+                    line = f"/ask {line.strip()}"
                 reply = await self.tutor.handle(self.learner, line, on_progress=self._progress,
                                                 admin=True,  # anyone is admin locally
                                                 channel=self.channel)
@@ -148,7 +150,8 @@ class ConsoleAdapter:
         until /quit or EOF."""
         known = {source: await self.tutor.suggestions(source) for source in sources()}
         _enable_editing(history, known)
-        self._print("tutorbot — type /help to see the commands, /quit to leave.")
+        self._print("tutorbot — ask a question in plain words, type /help to see the commands, "
+                    "/quit to leave.")
         while True:
             try:
                 line = await asyncio.to_thread(input, PROMPT)

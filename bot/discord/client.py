@@ -28,6 +28,7 @@ from bot.discord import errors
 from bot.discord.buttons import ActionButton
 from bot.discord.commands import app_commands_for
 from bot.discord.intents import intents_for
+from bot.discord.messages import addressed_to, answer_message
 from bot.discord.outbox import Outbox
 from bot.discord.poster import PLATFORM, ChannelPoster
 from bot.discord.priority import AckFirst
@@ -108,7 +109,8 @@ class TutorBot(discord.Client):
         use_endpoints(settings)
         if "proxy" not in options:  # REST and the gateway through HTTPS_PROXY unless NO_PROXY
             options["proxy"] = proxy_for(settings.api_base)
-        super().__init__(intents=intents or intents_for(),
+        # answering (a tutor): /ask answers @mentions and DMs, so MESSAGE_CREATE is needed
+        super().__init__(intents=intents or intents_for(messages=tutor is not None),
                          allowed_mentions=discord.AllowedMentions.none(), **options)
         self.settings = settings
         self.tutor = tutor
@@ -230,6 +232,13 @@ class TutorBot(discord.Client):
                 await outbox.defer(private=private)
         await self.acks.wait_turn()
         return outbox
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A message mentioning the bot, or a DM: a command by name, else a question
+        (``/ask``), answered in a reply to it (``messages.py``)."""
+        if self.tutor is None or not addressed_to(message, self.user):
+            return
+        await answer_message(self.tutor, message)
 
     async def on_ready(self) -> None:
         self.connected.set()

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -21,6 +22,7 @@ from bot.slack.inflight import InFlight
 from bot.slack.origin import Origin
 from bot.slack.outbox import Outbox
 from bot.slack.webapi import ResponseUrl
+from bot.text import message_line as text_line
 from engine.commands import COMMANDS, Request
 from engine.commands.actions import answers_in_public, may_need_admin, needs_admin
 from engine.commands.parsing import find_command, parse, parse_args
@@ -31,19 +33,14 @@ log = logging.getLogger(__name__)
 
 PLACEHOLDER_AFTER = 1.0  # s: an answer not out by then gets a visible "working on it"
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-HELP = "/help"
 
 UseCase = Callable[..., Awaitable[Reply]]  # Tutor.run or Tutor.press, bound to its arguments
 
 
 def message_line(text: str) -> str:
-    """A mention or DM -> a command line: ``/cmd ...`` or ``cmd ...`` run it; anything else
-    gets help (until a question-answering command exists)."""
-    clean = unescape(MENTION.sub(" ", text or "")).strip()
-    if clean.startswith("/"):
-        return clean
-    first = clean.split(maxsplit=1)[0].lower() if clean else ""
-    return f"/{clean}" if first in COMMANDS else HELP
+    """A mention or DM -> a command line: ``/cmd ...`` or ``cmd ...`` run it; anything else is
+    a question for ``/ask`` (``bot.text.message_line``)."""
+    return text_line(unescape(MENTION.sub(" ", text or "")), COMMANDS)
 
 
 class SlackCore:
@@ -74,10 +71,15 @@ class SlackCore:
         request = parse_args(name.lstrip("/"), unescape(text or ""))
         await self._run(client, origin, respond, request)
 
-    async def message(self, client: AsyncWebClient, origin: Origin, text: str) -> None:
-        """An @mention or a DM, answered through the same command core."""
+    async def message(self, client: AsyncWebClient, origin: Origin, text: str,
+                      ts: str | None = None) -> None:
+        """An @mention or a DM, answered through the same command core; a question asked in
+        a channel is answered in a thread on it (``ts``: the message's timestamp)."""
         self.in_flight.add()
-        await self._run(client, origin, None, parse(message_line(text)))
+        line = message_line(text)
+        if line.startswith("/ask ") and not origin.is_im and origin.thread_ts is None and ts:
+            origin = replace(origin, thread_ts=ts)
+        await self._run(client, origin, None, parse(line))
 
     async def press(self, client: AsyncWebClient, origin: Origin, respond: Any,
                     button_id: str) -> None:

@@ -359,6 +359,14 @@ _TABLE: list[Command] = [
         examples=("/progress",),
     ),
     Command(
+        "ask",
+        "Ask a question about the course: an answer from the lessons, with sources and a demo",
+        text=TextArg("question", "your question in plain words, e.g. `/ask what is an epoch?`",
+                     max_len=500),
+        examples=("/ask what is an epoch?", "/ask fine-tune or RAG for our support bot?",
+                  "/ask why do LLMs make things up?"),
+    ),
+    Command(
         "forget-me",
         "Delete everything tutorbot stores about you (asks you to confirm first)",
         examples=("/forget-me",),
@@ -391,9 +399,12 @@ _TABLE: list[Command] = [
             BoolOption("reminders", "a daily direct message when reviews are due", default=None),
             TimeOption("reminder_time", "when to send the reminder, your local time"),
             BoolOption("leaderboard", "show you on the weekly leaderboard", default=None),
+            BoolOption("share_questions", "let facilitators read the text of your /ask "
+                       "questions (off by default)", default=None),
         ),
         examples=("/settings", "/settings timezone=Europe/Warsaw reminders=on "
-                  "reminder_time=08:30", "/settings leaderboard=off"),
+                  "reminder_time=08:30", "/settings leaderboard=off",
+                  "/settings share_questions=on"),
     ),
     Command("leaderboard", "This week's leaderboard: points for knowing and showing up, not speed",
             examples=("/leaderboard",)),
@@ -405,9 +416,14 @@ _TABLE: list[Command] = [
             ChoiceOption("digest", "post this every Monday here, or stop", default=None,
                          choices=("here", "off")),
             ZoneOption("timezone", "the group's time zone (weeks start Monday 00:00)"),
+            IntOption("ask_answers", "/ask: AI-written answers per learner per day (with an LLM)",
+                      default=None, min=0, max=10_000),
+            IntOption("ask_tokens", "/ask: LLM tokens per day for the whole workspace",
+                      default=None, min=0, max=1_000_000_000),
         ),
         admin=True,
-        examples=("/cohort", "/cohort digest=here timezone=Europe/Warsaw"),
+        examples=("/cohort", "/cohort digest=here timezone=Europe/Warsaw",
+                  "/cohort ask_answers=20 ask_tokens=100000"),
     ),
 ]
 

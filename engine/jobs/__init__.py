@@ -24,6 +24,7 @@ JOBS = {
     "progress": "engine.jobs.progress:run",
     "cohort": "engine.jobs.cohort:run",
     "reveal": "engine.jobs.reveal:run",
+    "ask": "engine.jobs.ask:run",
 }
 # warm-ups a worker runs once at start (loading models and tokenizers)
 WARMUPS = {
@@ -33,6 +34,7 @@ WARMUPS = {
     "attention": "engine.jobs.attention:warm",
     "embed": "engine.jobs.embed:warm",
     "train_transformer": "engine.jobs.train_transformer:warm",
+    "ask": "engine.jobs.ask:warm",
 }
 
 

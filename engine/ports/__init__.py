@@ -1,7 +1,7 @@
 """The ports: what the services need from the outside world, by role, and nothing about how.
 
 Storage is split by role (learners, quizzes, schedules and claims, reviews, workspaces,
-facilitator content, button actions, inbound deliveries); ``Store`` bundles one of each, which is what the
+facilitator content, button actions, inbound deliveries, /ask's questions); ``Store`` bundles one of each, which is what the
 composition root builds (``engine.storage.SqlStore``). Services call the storage ports from
 a thread (``asyncio.to_thread``) so database round trips never block the event loop.
 ``Executor`` is where CPU jobs run (``engine.workers``).
@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from engine.ports.actions import ActionStore
+from engine.ports.ask import QuestionStore
 from engine.ports.deliveries import DeliveryLog
 from engine.ports.executor import Executor, JobFailed, ProgressCallback
 from engine.ports.learners import LearnerStore
@@ -22,7 +23,7 @@ from engine.ports.schedules import ScheduleStore
 from engine.ports.workspaces import WorkspaceStore
 
 __all__ = ["ActionStore", "ContentStore", "DeliveryLog", "Executor", "JobFailed", "LearnerStore",
-           "ProgressCallback", "QuizStore", "ReviewStore", "ScheduleStore", "Store",
+           "ProgressCallback", "QuestionStore", "QuizStore", "ReviewStore", "ScheduleStore", "Store",
            "WorkspaceStore"]
 
 
@@ -37,3 +38,4 @@ class Store(Protocol):
     library: ContentStore
     actions: ActionStore
     deliveries: DeliveryLog
+    questions: QuestionStore  # /ask: questions, sharing choices, budgets

@@ -214,7 +214,8 @@ class Learning:
         """Ask for confirmation before deleting anything."""
         return Reply(
             "This deletes **everything** tutorbot stores about you here: lessons "
-            "read, quiz questions and answers, demo runs, streak and XP. It cannot be undone. "
+            "read, quiz questions and answers, demo runs, questions you asked, streak and XP. It "
+            "cannot be undone. "
             "If you changed your mind, just ignore this message.",
             buttons=(Button(f"forget:{forget_token(learner)}", "Yes, delete everything",
                             "danger"),),
@@ -232,7 +233,8 @@ class Learning:
         return Reply(
             f"Done: I deleted everything I stored about you ({deleted.get('lessons_done', 0)} "
             f"lessons read, {deleted.get('quiz_attempts', 0)} answers, "
-            f"{deleted.get('demo_runs', 0)} demo runs). If you come back, you start afresh.",
+            f"{deleted.get('demo_runs', 0)} demo runs, {deleted.get('questions', 0)} questions "
+            "asked). If you come back, you start afresh.",
             ephemeral=True, facts={"deleted": dict(deleted)})
 
 

@@ -26,7 +26,7 @@ import socket
 import time as clocks
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -47,6 +47,7 @@ from engine.learning.schedule import (
 )
 from engine.ports import Store
 from engine.ports.executor import Executor
+from engine.services.ask import questions_text
 from engine.services.daily import workspace_report
 
 log = logging.getLogger(__name__)
@@ -294,6 +295,9 @@ class QuizScheduler:
             report = await asyncio.to_thread(workspace_report, self.store, curriculum,
                                              settings, start, end)
             reply = await self._render("cohort", report)
+            asked = await asyncio.to_thread(self.store.questions.question_stats,
+                                            settings.platform, settings.workspace, start, end)
+            reply = replace(reply, text=f"{reply.text}\n{questions_text(asked, curriculum)}")
             channel = ChannelRef(settings.platform, settings.workspace, settings.digest_channel)
             ref = await self._post(channel, reply)
             await asyncio.to_thread(self.store.schedules.finish_claim, claim.id, now=self.clock(),

@@ -13,8 +13,9 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from engine.commands import COMMAND_NAMES, TOPICS, Request, actions, check_model_options
@@ -34,7 +35,9 @@ from engine.domain.errors import (
 from engine.domain.records import LearnerRef
 from engine.domain.replies import BUTTON_ID_MAX, Button, Invocation, Reply, cmd
 from engine.ports import Store
+from engine.ports.ask import Answerer, AskLimits, Retriever
 from engine.ports.executor import Executor, ProgressCallback
+from engine.services.ask import Ask, PoolRetriever, questions_text
 from engine.services.buttons import store_long_ids
 from engine.services.daily import Daily, describe_settings
 from engine.services.learning import Learning
@@ -64,7 +67,9 @@ class Tutor:
 
     def __init__(self, store: Store, executor: Executor, *, rng: random.Random | None = None,
                  clock: Callable[[], datetime] = utcnow, commands: CommandTable = TABLE,
-                 extra_handlers: Mapping[str, Handler] | None = None):
+                 extra_handlers: Mapping[str, Handler] | None = None,
+                 retriever: Retriever | None = None, answerer: Answerer | None = None,
+                 ask_cache: Path | None = None):
         self.store = store
         self.executor = executor
         self.rng = rng or random.SystemRandom()
@@ -73,7 +78,7 @@ class Tutor:
             "help": self.help, "tokenize": self.tokenize, "attention": self.attention,
             "position": self.position, "embed": self.embed, "next-token": self.next_token,
             "train-demo": self.train_demo, "learn": self.learn, "quiz": self.quiz,
-            "progress": self.progress, "forget-me": self.forget_me,
+            "progress": self.progress, "ask": self.ask, "forget-me": self.forget_me,
             "quiz-schedule": self.quiz_schedule, "review": self.review,
             "settings": self.settings, "leaderboard": self.leaderboard, "cohort": self.cohort,
             **(extra_handlers or {}),
@@ -89,6 +94,10 @@ class Tutor:
         self.buttons.update({actions.QUIZ: self._answer,
                              actions.FORGET: self.learning.confirm_forget})
         self._running: dict[str, Invocation] = {}  # learner key -> the demo running for them
+        self.retriever = retriever or PoolRetriever(executor, self.learning.curriculum,
+                                                    cache_dir=ask_cache)
+        self.asking = Ask(store, self.retriever, self.learning.quiz, self.learning.curriculum,
+                          answerer=answerer, clock=clock)
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -192,6 +201,10 @@ class Tutor:
         """The learner's record as a picture."""
         return await self.learning.progress(learner)
 
+    async def ask(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
+        """A question answered from the course, with sources, a demo and a check question."""
+        return await self.asking.ask(learner, request.text, ctx.on_progress)
+
     async def forget_me(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         """Offer to delete everything about the learner (a confirmation button)."""
         return await self.learning.forget_me(learner)
@@ -211,16 +224,56 @@ class Tutor:
         return await self.daily.review(learner)
 
     async def settings(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
-        """Show or change time zone, reminders and leaderboard visibility."""
-        return await self.daily.settings(learner, request)
+        """Show or change time zone, reminders, leaderboard visibility and whether
+        facilitators may read the learner's /ask questions."""
+        share = request.options.get("share_questions")
+        reply = await self.daily.settings(learner, request.with_options(share_questions=None))
+        learner_id = await asyncio.to_thread(self.store.learners.upsert_learner, learner)
+        if share is not None:
+            await asyncio.to_thread(self.store.questions.set_shares_questions, learner_id, share)
+        else:
+            share = await asyncio.to_thread(self.store.questions.shares_questions, learner_id)
+        text = reply.text
+        if request.options.get("share_questions") is not None and not reply.facts["changed"]:
+            text = text.replace("Your settings:", "Settings saved.", 1)
+        text += (f"\n- Facilitators may read your `/ask` questions: "
+                 f"**{'yes' if share else 'no'}** (`share_questions={'off' if share else 'on'}`)")
+        changed = list(reply.facts.get("changed", ()))
+        if request.options.get("share_questions") is not None:
+            changed = sorted({*changed, "share_questions"})
+        return replace(reply, text=text,
+                       facts={**reply.facts, "changed": changed, "share_questions": share})
 
     async def leaderboard(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
         """This week's leaderboard for the learner's workspace."""
         return await self.daily.leaderboard(learner)
 
     async def cohort(self, learner: LearnerRef, request: Request, ctx: Context) -> Reply:
-        """How the group is doing, as a picture and text (facilitators)."""
-        return await self.daily.cohort(learner, ctx.channel, request)
+        """How the group is doing, as a picture and text (facilitators); also sets the /ask
+        budgets."""
+        answers, tokens = request.options.get("ask_answers"), request.options.get("ask_tokens")
+        limits = await asyncio.to_thread(self.store.questions.ask_limits, learner.platform,
+                                         learner.workspace)
+        if answers is not None or tokens is not None:
+            limits = AskLimits(
+                limits.questions_per_learner if answers is None else answers,
+                limits.tokens_per_workspace if tokens is None else tokens)
+            await asyncio.to_thread(self.store.questions.save_ask_limits, learner.platform,
+                                    learner.workspace, limits)
+        reply = await self.daily.cohort(learner, ctx.channel,
+                                        request.with_options(ask_answers=None, ask_tokens=None))
+        end = self.learning.clock()
+        stats = await asyncio.to_thread(self.store.questions.question_stats, learner.platform,
+                                        learner.workspace, end - timedelta(days=request["days"]),
+                                        end)
+        cur = await self.learning.curriculum()
+        text = (f"{reply.text}\n\n{questions_text(stats, cur)}\n"
+                f"_/ask budgets (with an LLM): {limits.questions_per_learner} AI answers per "
+                f"learner a day, {limits.tokens_per_workspace:,} tokens a day for the "
+                "workspace (`ask_answers=` `ask_tokens=`)._")
+        return replace(reply, text=text, facts={**reply.facts, "asked": stats.asked,
+                                                 "unanswered": stats.unanswered,
+                                                 "ask_limits": limits})
 
     async def _answer(self, learner: LearnerRef, argument: str, ctx: Context) -> Reply:
         """Record a quiz answer (its FSRS card is reviewed by ``daily.on_attempt``) and offer

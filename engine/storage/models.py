@@ -253,6 +253,46 @@ class WorkspaceSettingsRow(Base):
     digest_channel: Mapped[str | None] = mapped_column(CleanString(64))
 
 
+class QuestionRow(Base):
+    """A question a learner asked with /ask (or by mentioning the bot): what the course
+    answered, for facilitators' counts. Deleted with the learner (/forget-me)."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    text: Mapped[str] = mapped_column(CleanText)
+    answered: Mapped[bool] = mapped_column(Boolean)
+    lesson_id: Mapped[str | None] = mapped_column(CleanString(48))
+    concept: Mapped[str | None] = mapped_column(CleanString(48))
+    score: Mapped[float | None] = mapped_column(Float)
+    mode: Mapped[str] = mapped_column(CleanString(16))  # extractive | llm | fallback | off-topic
+    tokens: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AskPreferenceRow(Base):
+    """A learner's /ask privacy choice: may facilitators read their questions' text."""
+
+    __tablename__ = "ask_preferences"
+
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    share_questions: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AskLimitsRow(Base):
+    """A workspace's daily /ask budgets for LLM-written answers (set by facilitators)."""
+
+    __tablename__ = "ask_limits"
+
+    platform: Mapped[str] = mapped_column(CleanString(16), primary_key=True)
+    workspace: Mapped[str] = mapped_column(CleanString(64), primary_key=True)
+    answers_per_learner: Mapped[int] = mapped_column(Integer)
+    tokens_per_workspace: Mapped[int] = mapped_column(BigInteger)
+
+
 # --- Slack OAuth installations ---------------------------------------------------------------
 # The two tables slack_sdk's ``SQLAlchemyInstallationStore`` reads and writes, declared here
 # (same names, columns and types as its ``build_*_table``) so that Alembic creates them

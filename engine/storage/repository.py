@@ -9,6 +9,7 @@ from engine.storage.db import Database
 from engine.storage.deliveries import ClaimLog
 from engine.storage.learners import LearnerRepository
 from engine.storage.library import ContentRepository
+from engine.storage.questions import QuestionRepository
 from engine.storage.quizzes import QuizRepository
 from engine.storage.reviews import ReviewRepository
 from engine.storage.schedules import ScheduleRepository
@@ -29,6 +30,7 @@ class SqlStore:
         self.library = ContentRepository(self.db)
         self.actions = ActionRepository(self.db, self.learners)
         self.deliveries = ClaimLog(engine)
+        self.questions = QuestionRepository(self.db)
 
     @property
     def sessions(self):

@@ -11,3 +11,19 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
+def warm_ask_index():
+    """The built-in course's passage embeddings, computed once per test session in this
+    process (the ThreadExecutor runs the "ask" job here, so later questions hit the cache
+    instead of racing /ask's wait for the dense side on a loaded machine)."""
+    from engine.jobs import ask as ask_job
+    from engine.knowledge.dense import DenseQuery
+    from engine.learning.curriculum import default_curriculum
+    from engine.services.ask import KnowledgeBase, load_default_glossary
+
+    cur = default_curriculum()
+    base = KnowledgeBase.build(cur, load_default_glossary(cur))
+    ask_job.passage_vectors(DenseQuery(base.hash, base.dense_texts, "warm", None))
+    return base.hash

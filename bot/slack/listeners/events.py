@@ -1,4 +1,5 @@
-"""@mentions and direct messages, answered through the same command core."""
+"""@mentions and direct messages, answered through the same command core: a command by
+name, else a question (``/ask``), answered in a thread on it."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ def is_learner_dm(event: dict[str, Any]) -> bool:
 def register(app: AsyncApp, core: SlackCore, dedupe: EventDedupe) -> None:
     async def answer(body: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
         try:
-            await core.message(client, from_event(body), body["event"].get("text", ""))
+            event = body["event"]
+            await core.message(client, from_event(body), event.get("text", ""),
+                               ts=event.get("ts"))
         finally:
             await dedupe.finish(context)
 

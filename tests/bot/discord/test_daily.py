@@ -214,9 +214,10 @@ async def test_tutorbot_discord_runs_the_daily_quiz_scheduler(fake, tmp_path):
     ids = [b["custom_id"] for row in quiz.json["components"] for b in row["components"]]
     assert ids and all(i.startswith("quiz:") for i in ids)
     assert len(quiz_posts(fake)) == 1 and "Traceback" not in err.decode()
-    # the fewest intents (servers only), so no privileged message content; commands are not
-    # synced on start
-    assert fake.identify["intents"] == discord.Intents(guilds=True).value
+    # the fewest intents (servers, and the messages /ask answers: @mentions and DMs), so no
+    # privileged message content; commands are not synced on start
+    assert fake.identify["intents"] == discord.Intents(guilds=True, guild_messages=True,
+                                                       dm_messages=True).value
     assert not fake.identify["intents"] & discord.Intents(message_content=True).value
     assert not [c for c in fake.calls if c.method == "PUT" and re.fullmatch(
         r"/applications/\d+(/guilds/\d+)?/commands", c.path)]

@@ -107,10 +107,11 @@ async def test_mention_with_a_command_runs_it_in_the_thread(harness):
     assert [r.canonical for r in harness.runs()] == ["/tokenize hi & bye"]
 
 
-async def test_mention_without_a_command_gets_help_privately(harness):
+async def test_an_empty_mention_gets_help_privately(harness):
+    """(A mention with words that are not a command is a question: tests/bot/slack/test_ask.py.)"""
     fake = harness.fake
     body = event_body({"type": "app_mention", "user": "U1", "channel": "C1",
-                       "text": "<@UBOT> what is attention?"})
+                       "text": "<@UBOT>  "})
     await harness.post(body, json_body=True)
     await fake.wait_for(lambda: fake.named("chat.postEphemeral"))
     (help_call,) = fake.named("chat.postEphemeral")

@@ -99,6 +99,10 @@ def add_daily_rows(store, learner_id: int) -> None:
     store.reviews.update_card(learner_id, "lo-01", lambda _: review(new_card("lo-01", AT), True, AT))
     store.schedules.claim("reminder", f"learner:{learner_id}", AT.date(), now=AT, instance="test",
                 learner_id=learner_id)
+    store.questions.set_shares_questions(learner_id, True)  # /ask
+    store.questions.record_question(learner_id, text="what is a loss?", answered=True,
+                                    lesson_id="loss", concept="loss", score=0.6,
+                                    mode="extractive", tokens=0, at=AT)
 
 
 def test_forget_me_removes_every_row_about_the_learner_and_nothing_else(store):

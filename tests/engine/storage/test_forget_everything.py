@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select
 from engine.domain.records import LearnerRef
 from engine.services.learning import forget_token
 from engine.services.tutor import Tutor
-from engine.storage.models import Base, Learner, PostClaim
+from engine.storage.models import AskPreferenceRow, Base, Learner, PostClaim, QuestionRow
 from tests.engine.executors import ThreadExecutor
 
 LEARNER = LearnerRef("slack", "T1", "UADA", "Ada")
@@ -26,6 +26,7 @@ HOLDS_NO_LEARNER_DATA = {
     "workspace_settings": "a workspace's time zone and digest channel",
     "slack_installations": "the workspace's install (bot token); removed by uninstalling",
     "slack_bots": "the workspace's bot token; removed by uninstalling",
+    "ask_limits": "a workspace's daily /ask budgets, set by facilitators",
 }
 
 
@@ -70,6 +71,12 @@ async def test_forget_me_leaves_no_row_in_any_learner_table(store):
         session.execute(insert(PostClaim).values(
             kind="reminder", subject="slack:T1:UADA", local_date=date(2026, 12, 1),
             learner_id=learner_id, claimed_by="test", claimed_at=datetime.now(UTC)))
+        # what /ask keeps (written here directly: the answering needs the embedding model)
+        session.execute(insert(QuestionRow).values(
+            learner_id=learner_id, asked_at=datetime.now(UTC), text=f"what is {SECRET}?",
+            answered=False, mode="off-topic", tokens=0))
+        session.execute(insert(AskPreferenceRow).values(learner_id=learner_id,
+                                                        share_questions=True))
     before = counts(store, learner_id)
     assert all(before.values()), f"exercise every learner table in this test: {before}"
 

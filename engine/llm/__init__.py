@@ -1,0 +1,1 @@
+"""LLM adapters for /ask (top layer: only the composition root, ``bot.app``, builds one)."""

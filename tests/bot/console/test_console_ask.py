@@ -1,0 +1,48 @@
+"""Questions in the console: a line that does not start with `/` is a question for /ask."""
+
+import io
+
+import pytest
+
+from bot.app import build_tutor
+from bot.console.adapter import ConsoleAdapter
+from bot.settings import CoreSettings
+from engine.learning.curriculum import default_curriculum
+from engine.services.ask import PoolRetriever
+from engine.services.tutor import Tutor
+
+
+@pytest.fixture
+async def console(db_url, tmp_path):
+    """The real Tutor and database; retrieval BM25 alone (MiniLM: tests/engine, the bench)."""
+    settings = CoreSettings(database_url=db_url, data_dir=tmp_path / "data")
+    cur = default_curriculum()
+
+    async def course():
+        return cur
+
+    async with build_tutor(settings, workers=1, warmups=()) as base:
+        tutor = Tutor(base.store, base.executor, retriever=PoolRetriever(None, course))
+        out = io.StringIO()
+        yield ConsoleAdapter(tutor, tmp_path / "images", out=out), out
+
+
+async def test_a_plain_line_is_a_question_and_its_check_question_is_answerable(console):
+    adapter, out = console
+    assert await adapter.answer("what is an epoch?")
+    text = out.getvalue()
+    assert "[1] Batches and epochs — /learn batches-epochs" in text
+    assert "See it:" in text and "Check yourself" in text
+    assert await adapter.answer("1")  # the first answer of the check question
+    record = adapter.tutor.store.learners.learner_record(adapter.learner)
+    assert len(record.attempts) == 1
+
+
+async def test_bad_questions_get_clear_answers_in_the_console(console):
+    adapter, out = console
+    assert not await adapter.answer("🙂🙂🙂")
+    assert not await adapter.answer("w" * 5000)
+    text = out.getvalue()
+    assert "only emoji or symbols" in text
+    assert "is 5,000 characters long; `/ask` takes at most 500" in text
+    assert "Traceback" not in text
