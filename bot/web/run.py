@@ -11,7 +11,8 @@ import sys
 
 from aiohttp import web
 
-from bot.app import SetupError, build_tutor, running_scheduler, settle_heap
+from bot.app import build_tutor, running_scheduler, settle_heap
+from bot.errors import SetupError
 from bot.settings import CoreSettings, WebSettings
 from bot.web.guard import is_loopback
 from bot.web.server import WebChat

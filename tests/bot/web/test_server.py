@@ -17,7 +17,7 @@ import pytest
 from aiohttp import ClientSession, CookieJar
 from pydantic import ValidationError
 
-from bot.app import SetupError
+from bot.errors import SetupError
 from bot.settings import WebSettings, describe_errors
 from bot.web.outbox import Outbox
 from bot.web.run import check_bind
