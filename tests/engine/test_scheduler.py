@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from engine.domain.errors import Busy
 from engine.domain.records import LearnerRef, LearnerSettings, WorkspaceSettings
+from engine.learning.curriculum import default_curriculum
 from engine.learning.review import new_card, review
 from engine.learning.schedule import parse_hhmm
 from engine.storage.db import make_engine
@@ -150,7 +151,9 @@ async def test_the_reveal_posts_answer_chart_and_learn_more_once(store):
     assert board.kinds() == ["quiz", "reveal"]
     reveal = board.posts[1].reply
     assert reveal.facts["answers"] == 3 and reveal.facts["per_option"][:2] == [1, 2]
-    assert reveal.images[0].data[:4] == b"\x89PNG" and "B. " in reveal.images[0].alt
+    second = "False" if store_question_kind(question_id) == "true_false" else "B."
+    assert reveal.images[0].data[:4] == b"\x89PNG"
+    assert f"{second}" in reveal.images[0].alt and ": 2" in reveal.images[0].alt
     assert executor.jobs == ["reveal"]  # rendered in the pool
     assert any(b.label == "Learn more" and b.id.startswith("run:/learn ") for b in reveal.buttons)
 
@@ -285,3 +288,8 @@ async def test_a_pool_full_for_too_long_still_reveals_with_the_chart_drawn_in_a_
     [image] = board.posts[1].reply.images
     assert image.data.startswith(b"\x89PNG") and "How the channel answered" in image.alt
     assert pool.jobs == []  # the pool never ran it
+
+
+def store_question_kind(question_id: str) -> str:
+    """The kind of a built-in question (true/false options are named, not lettered)."""
+    return default_curriculum().question(question_id).kind
