@@ -152,7 +152,9 @@ async def test_a_quiz_button_press_shows_the_feedback(page, local_url):
 
 async def test_a_long_demo_shows_live_progress_then_its_answer_in_its_place(page, local_url):
     await open_chat(page, local_url)
-    await send(page, "/train-demo dataset=spiral layers=8,8,8 epochs=1000 seed=3")
+    # batch=3: 84 updates an epoch, seconds even on a quiet machine, so progress
+    # reports (every 0.5 s) are surely shown before the answer replaces them
+    await send(page, "/train-demo dataset=spiral layers=8,8,8 epochs=1000 batch=3 seed=3")
     await expect(page.locator("#transcript > li.entry.tutor")).to_have_count(1)
     answer = page.locator(
         f'#transcript > li[data-id="{await last_answer(page).get_attribute("data-id")}"]')
@@ -168,7 +170,7 @@ async def test_a_long_demo_shows_live_progress_then_its_answer_in_its_place(page
     assert await answer.locator(".pictures img").evaluate(
         "async img => { await img.decode(); return img.naturalWidth; }") > 0
     await expect(answer.locator(".reproduce code")).to_have_text(
-        "/train-demo dataset=spiral layers=8,8,8 epochs=1000 seed=3")
+        "/train-demo dataset=spiral layers=8,8,8 batch=3 epochs=1000 seed=3")
     await shoot(page, "web-train-demo.png")
 
 
