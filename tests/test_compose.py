@@ -10,7 +10,7 @@ import yaml
 from pydantic import AliasChoices, ValidationError
 
 from bot.settings import CoreSettings, DiscordSettings, SlackSettings
-from bot.slack.inflight import SHUTDOWN_BUDGET
+from bot.shutdown import SHUTDOWN_BUDGET
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = (CoreSettings, SlackSettings, DiscordSettings)

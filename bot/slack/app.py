@@ -18,11 +18,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import SlackSettings
+from bot.shutdown import InFlight, ShutdownBudget
 from bot.slack import errors, listeners
 from bot.slack.admin import AdminCheck
 from bot.slack.core import SlackCore
 from bot.slack.dedupe import EventDedupe
-from bot.slack.inflight import InFlight, ShutdownBudget
 from engine.ports import DeliveryLog
 from engine.services.tutor import Tutor
 

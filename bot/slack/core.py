@@ -15,10 +15,10 @@ from aiohttp import ClientSession
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.shutdown import InFlight
 from bot.slack.admin import AdminCheck
 from bot.slack.blocks import unescape
 from bot.slack.home import HomeTab
-from bot.slack.inflight import InFlight
 from bot.slack.origin import Origin
 from bot.slack.outbox import Outbox
 from bot.slack.webapi import ResponseUrl

@@ -19,8 +19,8 @@ from bot.app import build_tutor, open_engine, running_scheduler, settle_heap
 from bot.errors import SetupError
 from bot.proxies import proxy_for
 from bot.settings import CoreSettings, SlackSettings
+from bot.shutdown import ShutdownBudget
 from bot.slack.app import build_client, open_app
-from bot.slack.inflight import ShutdownBudget
 from bot.slack.origin import PLATFORM
 from bot.slack.poster import SlackPoster
 from bot.slack.server import serve_http, serve_socket_mode

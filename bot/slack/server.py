@@ -32,7 +32,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-from bot.slack.inflight import InFlight, ShutdownBudget
+from bot.shutdown import InFlight, ShutdownBudget
 from bot.slack.quiet import QuietGate
 from bot.slack.webapi import ResponseUrl
 from engine.commands import COMMANDS
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 BACKLOG = 1024  # pending connections the kernel queues for us (capped by net.core.somaxconn)
-# Shares of the shutdown budget (bot/slack/inflight.py) for the HTTP server's own stop; the
+# Shares of the shutdown budget (bot/shutdown.py) for the HTTP server's own stop; the
 # answers in progress get the rest of it.
 DISPATCH_DRAIN = 2.0  # s at most for acked commands to be handed to Bolt (held <= MAX_HOLD)
 HTTP_SHUTDOWN = 1.5  # s aiohttp waits for requests being answered (then as long to cancel)

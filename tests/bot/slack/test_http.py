@@ -8,8 +8,8 @@ import aiohttp
 import pytest
 from PIL import Image as PILImage
 
+from bot.shutdown import ShutdownBudget
 from bot.slack.app import open_app
-from bot.slack.inflight import ShutdownBudget
 from bot.slack.server import start_http
 from engine.storage.db import make_engine
 from engine.storage.deliveries import ClaimLog

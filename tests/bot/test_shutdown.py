@@ -3,7 +3,7 @@
 import asyncio
 import time
 
-from bot.slack.inflight import InFlight, ShutdownBudget
+from bot.shutdown import InFlight, ShutdownBudget
 
 
 async def test_drain_waits_for_quick_work_and_cancels_work_past_the_timeout():
