@@ -14,8 +14,11 @@ period (``stop_grace_period`` in docker-compose.yml), after which the process is
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import time
+from collections.abc import Callable, Iterator
 
 log = logging.getLogger(__name__)
 
@@ -74,3 +77,20 @@ class InFlight:
         if late:
             log.warning("%d answer(s) cancelled at shutdown", len(late))
             await asyncio.wait(late, timeout=unwind)
+
+
+@contextlib.contextmanager
+def on_stop_signals(stop: Callable[[], None]) -> Iterator[None]:
+    """Call ``stop`` on SIGTERM or SIGINT while inside (where the loop can take signal
+    handlers), and leave the handlers as they were afterwards."""
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop)
+            installed.append(sig)
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)

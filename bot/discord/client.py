@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 import sys
 from collections.abc import AsyncIterator, Iterable
 from functools import partial
@@ -36,7 +35,7 @@ from bot.discord.scope import scoped, split_scope
 from bot.discord.visibility import private_first
 from bot.proxies import proxy_for
 from bot.settings import DiscordSettings
-from bot.shutdown import InFlight, ShutdownBudget
+from bot.shutdown import InFlight, ShutdownBudget, on_stop_signals
 from engine.commands import COMMANDS, Command, Request
 from engine.domain.errors import TutorError
 from engine.domain.records import LearnerRef
@@ -304,20 +303,12 @@ async def run_bot(settings: DiscordSettings, tutor: Tutor,
     def stop() -> None:
         stopping.add(loop.create_task(bot.stop_gracefully(budget)))
 
-    installed = []
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop)
-            installed.append(sig)
-    try:
+    with on_stop_signals(stop):
         async with bot:
             await bot.serve(settings.token.get_secret_value())
         if stopping:
             await asyncio.gather(*stopping)
             print("tutorbot discord: stopped", file=sys.stderr)
-    finally:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
 
 
 async def sync_commands(settings: DiscordSettings, guild_id: int | None = None, *,

@@ -4,9 +4,7 @@ daily-quiz scheduler running beside the app (quizzes, reveals, reminders, digest
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
 import sys
 from collections.abc import Coroutine
 from typing import Any
@@ -19,7 +17,7 @@ from bot.app import build_tutor, open_engine, running_scheduler, settle_heap
 from bot.errors import SetupError
 from bot.proxies import proxy_for
 from bot.settings import CoreSettings, SlackSettings
-from bot.shutdown import ShutdownBudget
+from bot.shutdown import ShutdownBudget, on_stop_signals
 from bot.slack.app import build_client, open_app
 from bot.slack.origin import PLATFORM
 from bot.slack.poster import SlackPoster
@@ -127,22 +125,14 @@ async def until_signalled(work: Coroutine[Any, Any, None],
     """Run ``work`` until it ends or SIGTERM/SIGINT arrives (then shut down cleanly; the
     signal starts the clock of the shutdown ``budget``, whatever mode is serving)."""
     task = asyncio.ensure_future(work)
-    loop = asyncio.get_running_loop()
 
     def stop() -> None:
         if budget is not None:
             budget.start()
         task.cancel()
 
-    installed = []
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop)
-            installed.append(sig)
-    try:
-        await task
-    except asyncio.CancelledError:
-        print("tutorbot slack: stopped", file=sys.stderr)
-    finally:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
+    with on_stop_signals(stop):
+        try:
+            await task
+        except asyncio.CancelledError:
+            print("tutorbot slack: stopped", file=sys.stderr)
