@@ -1,7 +1,9 @@
 """/ask's dense side, run in the workers (torch stays out of the chat process): all-MiniLM-L6-v2
-embeddings of the knowledge base's passages, cached per content hash — in the worker process
-and on disk under the data directory, so a restart does not embed the course again — and the
-question's cosine similarity to every passage.
+embeddings of the knowledge base's passages and the question's cosine similarity to every
+passage. The built-in course's vectors ship with the code (``engine.knowledge.vectors``); only
+passages they lack (facilitator content) are embedded, and the result is cached per content
+hash — in the worker process and on disk under the data directory, so a restart does not
+embed them again.
 
 Submitted by name (``"ask"``, ``engine.jobs.JOBS``); torch and transformers are imported inside
 the functions all the same.
@@ -18,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.domain.replies import ProgressFn
+from engine.knowledge import vectors as shipped_vectors
 from engine.knowledge.dense import DenseQuery
 
 log = logging.getLogger(__name__)
@@ -26,13 +29,15 @@ MODEL = "all-MiniLM-L6-v2"
 BATCH = 64  # passages embedded per forward pass
 MAX_INDEXES = 4  # content versions kept in one worker's memory
 _INDEXES: OrderedDict[str, np.ndarray] = OrderedDict()
+embedded = 0  # passages this process embedded itself (not shipped, not cached): tests read it
 
 
 def warm() -> None:
-    """Load MiniLM once when a worker starts."""
+    """Load MiniLM and the shipped passage vectors once when a worker starts."""
     from engine.demos.minilm import load_minilm
 
     load_minilm()
+    shipped_vectors.shipped()
 
 
 def embed_texts(texts: list[str]) -> np.ndarray:
@@ -63,7 +68,7 @@ def _disk_path(cache_dir: str, content_hash: str) -> Path:
 
 def passage_vectors(query: DenseQuery) -> np.ndarray:
     """The passages' embeddings for this content version: from memory, else from disk, else
-    computed (and saved)."""
+    the shipped ones plus any computed here (saved to disk when there were any)."""
     cached = _INDEXES.get(query.content_hash)
     if cached is not None and len(cached) == len(query.texts):
         _INDEXES.move_to_end(query.content_hash)
@@ -78,13 +83,24 @@ def passage_vectors(query: DenseQuery) -> np.ndarray:
         except (OSError, ValueError):
             vectors = None
     if vectors is None:
-        vectors = embed_texts(list(query.texts))
-        if query.cache_dir:
+        vectors, computed = _embed_passages(list(query.texts))
+        if computed and query.cache_dir:
             _save(vectors, query.cache_dir, query.content_hash)
     _INDEXES[query.content_hash] = vectors
     while len(_INDEXES) > MAX_INDEXES:
         _INDEXES.popitem(last=False)
     return vectors
+
+
+def _embed_passages(texts: list[str]) -> tuple[np.ndarray, int]:
+    """(vectors, how many were computed): the shipped vector of each passage that has one,
+    the others embedded here."""
+    global embedded
+    vectors, missing = shipped_vectors.shipped().lookup(texts)
+    if missing:
+        vectors[missing] = embed_texts([texts[i] for i in missing])
+        embedded += len(missing)
+    return vectors, len(missing)
 
 
 def _save(vectors: np.ndarray, cache_dir: str, content_hash: str) -> None:

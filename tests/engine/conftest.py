@@ -15,9 +15,10 @@ def one_torch_thread():
 
 @pytest.fixture(scope="session")
 def warm_ask_index():
-    """The built-in course's passage embeddings, computed once per test session in this
-    process (the ThreadExecutor runs the "ask" job here, so later questions hit the cache
-    instead of racing /ask's wait for the dense side on a loaded machine)."""
+    """The built-in course's passage embeddings (the shipped vectors) and MiniLM, loaded
+    once per test session in this process (the ThreadExecutor runs the "ask" job here, so
+    later questions hit the cache instead of racing /ask's wait for the dense side on a
+    loaded machine)."""
     from engine.jobs import ask as ask_job
     from engine.knowledge.dense import DenseQuery
     from engine.learning.curriculum import default_curriculum
