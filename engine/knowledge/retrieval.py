@@ -89,8 +89,8 @@ class TermIndex:
         for index, chunk in enumerate(chunks):
             for key in chunk.names:
                 norm = _norm(key)
-                if len(norm) >= 2:
-                    names.setdefault(norm, []).append(index)
+                if len(norm) >= 2 and index not in names.get(norm, ()):
+                    names.setdefault(norm, []).append(index)  # once, however many names match
         self.names = {k: tuple(v) for k, v in names.items()}
         alternatives = sorted(self.names, key=len, reverse=True)
         self.pattern = re.compile(

@@ -230,3 +230,18 @@ def test_passage_embeddings_persist_per_content_hash(tmp_path):
     changed = DenseQuery("hash-b", texts[::-1], "what is an epoch?", str(tmp_path))
     assert ask_job.run(changed, lambda _: None)[1] > ask_job.run(changed, lambda _: None)[0]
     assert len(list(tmp_path.glob("*.npy"))) == 2  # new content, new index
+
+
+def test_a_term_named_in_a_question_ranks_each_passage_once():
+    """A passage filed under a term and an alias that read the same ("fine-tuning" and
+    "fine tuning") is one entry of the exact-term ranking, not two (RRF would count it twice)."""
+    from engine.knowledge.retrieval import TermIndex
+    from engine.learning.curriculum import default_curriculum
+    from engine.services.ask import KnowledgeBase, load_default_glossary
+
+    cur = default_curriculum()
+    base = KnowledgeBase.build(cur, load_default_glossary(cur))
+    found, chunks = base.terms.find("what is an epoch and fine-tuning vs RAG?")
+    assert {"epoch", "fine tuning", "rag"} <= set(found)
+    assert chunks and len(chunks) == len(set(chunks))
+    assert all(len(v) == len(set(v)) for v in TermIndex(base.chunks).names.values())
