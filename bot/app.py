@@ -74,9 +74,11 @@ def build_answerer(llm: LLMSettings | None) -> OpenAIAnswerer | None:
 @asynccontextmanager
 async def build_tutor(settings: CoreSettings, *, workers: int | None = None,
                       warmups=WARMUPS, clock: Clock | None = None,
-                      llm: LLMSettings | None = None) -> AsyncIterator[Tutor]:
+                      llm: LLMSettings | None = None, prepare: bool = True,
+                      ) -> AsyncIterator[Tutor]:
     """A ready Tutor with its storage, worker pool and (if configured) /ask's LLM; all are
-    closed on exit. ``llm`` defaults to the ``TUTORBOT_LLM_*`` environment."""
+    closed on exit. ``llm`` defaults to the ``TUTORBOT_LLM_*`` environment. ``prepare``:
+    build /ask's knowledge base before returning (servers; a one-off command skips it)."""
     prepare_environment(settings)
     store = open_store(settings)
     executor = open_executor(settings, workers=workers, warmups=warmups)
@@ -84,8 +86,11 @@ async def build_tutor(settings: CoreSettings, *, workers: int | None = None,
     extra = {} if clock is None else {"clock": clock}
     try:
         await executor.start()
-        yield Tutor(store, executor, answerer=answerer,
-                    ask_cache=settings.data_dir / "ask-index", **extra)
+        tutor = Tutor(store, executor, answerer=answerer,
+                      ask_cache=settings.data_dir / "ask-index", **extra)
+        if prepare:
+            await tutor.prepare()
+        yield tutor
     finally:
         if answerer is not None:
             await answerer.close()

@@ -125,14 +125,15 @@ async def _simulate(settings: CoreSettings, day: date | None, speed: float, tz: 
         sandbox = settings.model_copy(update={"data_dir": Path(scratch), "database_url": None,
                                               "image_dir": settings.images})
         clock = SimClock(datetime.now(UTC))
-        async with build_tutor(sandbox, workers=1, warmups=(), clock=clock) as tutor:
+        async with build_tutor(sandbox, workers=1, warmups=(), clock=clock,
+                               prepare=False) as tutor:
             await simulate_day(tutor, clock, sys.stdout, settings.images,
                                day=day or datetime.now(UTC).date(), tz=tz, speed=speed)
     return 0
 
 
 async def _run(settings: CoreSettings, line: str, user: str | None) -> int:
-    async with build_tutor(settings, workers=1, warmups=()) as tutor:
+    async with build_tutor(settings, workers=1, warmups=(), prepare=False) as tutor:
         adapter = ConsoleAdapter(tutor, settings.images)
         if user:
             adapter.learner = LearnerRef("console", "local", user, user)

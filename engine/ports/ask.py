@@ -20,6 +20,10 @@ TextCallback = Callable[[str], Awaitable[None]]
 class Retriever(Protocol):
     """Ranks the knowledge base's passages for a question."""
 
+    async def prepare(self) -> None:
+        """Build what the first question needs (off the event loop) before serving."""
+        ...
+
     async def retrieve(self, question: str, *, key: str) -> Ranking:
         """The fused ranking; ``key`` identifies the asker for per-learner limits."""
         ...

@@ -46,7 +46,7 @@ from engine.ports.executor import Executor
 
 log = logging.getLogger(__name__)
 
-DENSE_TIMEOUT = 60.0  # the first search embeds the whole course (a few seconds); later ~20 ms
+DENSE_TIMEOUT = 60.0  # new content embeds its passages first (~20 ms each); a question ~20 ms
 DENSE_WAIT = 8.0  # how long a question waits for the worker side before answering from BM25
 STREAM_INTERVAL = 1.0  # seconds between updates of a streaming answer (platform edit limits)
 LOW_SHARE = 0.2  # budgets are shown once less than this share is left
@@ -119,7 +119,8 @@ class PoolRetriever:
             return self._base[1]
         async with self._lock:
             if self._base[0] is not cur or self._base[1] is None:
-                base = await asyncio.to_thread(KnowledgeBase.build, cur, self.glossary(cur))
+                base = await asyncio.to_thread(
+                    lambda: KnowledgeBase.build(cur, self.glossary(cur)))  # YAML: off the loop
                 if self._base[1] is None or self._base[1].hash != base.hash:
                     self.builds += 1
                     self._base = (cur, base)
@@ -127,6 +128,12 @@ class PoolRetriever:
                     self._base = (cur, self._base[1])
         assert self._base[1] is not None
         return self._base[1]
+
+    async def prepare(self) -> None:
+        """Build the knowledge base now (a server calls it before serving: parsing the
+        glossary and indexing ~640 passages is CPU work that, even in a thread, holds the
+        interpreter long enough to delay the event loop)."""
+        await self.knowledge()
 
     async def dense(self, base: KnowledgeBase, question: str, key: str) -> np.ndarray | None:
         """Cosines from the worker pool, or None when it cannot answer in time."""

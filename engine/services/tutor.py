@@ -101,6 +101,10 @@ class Tutor:
 
     # --- entry points ----------------------------------------------------------------------
 
+    async def prepare(self) -> None:
+        """Get ready for the first questions before serving (``bot.app.build_tutor``)."""
+        await self.retriever.prepare()
+
     async def handle(self, learner: LearnerRef, line: str, *,
                      on_progress: ProgressCallback | None = None,
                      request_key: str | None = None, admin: bool = False,

@@ -50,6 +50,7 @@ from engine.workers.admission import (
 )
 from engine.workers.cache import (
     cache_key,
+    code_version,
     command_family,
     command_of,
     loads,
@@ -157,6 +158,8 @@ class CeleryExecutor:
 
     async def start(self) -> None:
         """Listen for the workers' events (reconnecting whenever Redis comes back)."""
+        # the code's fingerprint reads every engine file once: off the loop, before serving
+        await asyncio.to_thread(code_version)
         self._listener = asyncio.create_task(self._listen(), name="celery-events")
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(3):

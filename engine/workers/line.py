@@ -38,6 +38,7 @@ from engine.workers.admission import (
 from engine.workers.cache import (
     LocalCache,
     cache_key,
+    code_version,
     command_family,
     command_of,
     dumps,
@@ -94,6 +95,8 @@ class Line:
         self._closed = False
 
     async def start(self) -> None:
+        # the code's fingerprint reads every engine file once: off the loop, before serving
+        await asyncio.to_thread(code_version)
         start = getattr(self.backend, "start", None)
         if start is not None:
             await start()

@@ -46,3 +46,19 @@ async def test_bad_questions_get_clear_answers_in_the_console(console):
     assert "only emoji or symbols" in text
     assert "is 5,000 characters long; `/ask` takes at most 500" in text
     assert "Traceback" not in text
+
+
+async def test_the_knowledge_base_is_built_before_serving_not_on_the_first_question(
+        db_url, tmp_path):
+    """A server builds /ask's index at start (CPU work that would delay the event loop if a
+    learner's question triggered it); a one-off command (`tutorbot run`) skips it."""
+    settings = CoreSettings(database_url=db_url, data_dir=tmp_path / "data")
+    async with build_tutor(settings, workers=1, warmups=()) as tutor:
+        assert tutor.retriever.builds == 1
+        out = io.StringIO()
+        adapter = ConsoleAdapter(tutor, tmp_path / "images", out=out)
+        assert await adapter.answer("what is an epoch?")
+        assert "/learn batches-epochs" in out.getvalue()
+        assert tutor.retriever.builds == 1  # the question used the prepared index
+    async with build_tutor(settings, workers=1, warmups=(), prepare=False) as tutor:
+        assert tutor.retriever.builds == 0
