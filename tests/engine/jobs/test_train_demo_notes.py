@@ -46,10 +46,11 @@ def test_l1_counts_the_links_it_cut():
 
 
 def test_an_overfit_spiral_gets_the_overfitting_hint_not_more_depth():
-    """The overfitting rule comes before the spiral rule: a noisy spiral that fits its training
-    points far better than its test points needs data or a penalty, not depth and epochs."""
-    config = MLPConfig(dataset="spiral", noise=50, layers=(8, 8, 6), activation="relu", lr=0.1,
-                       epochs=300, seed=2)
+    """The overfitting rule comes before the spiral rule: a noisy spiral that fits its 50
+    training points far better than its test points needs data or a penalty, not depth and
+    epochs. (0.56-0.64 test accuracy on every BLAS kernel tried: far from the 0.85 edge.)"""
+    config = MLPConfig(dataset="spiral", noise=50, train_share=10, layers=(8, 8, 8, 8),
+                       activation="relu", lr=0.1, epochs=1000, seed=1)
     result = train(config)
     assert result.test_accuracy < 0.85  # the spiral rule would have matched too
     assert notes.overfits(config, result)
@@ -60,9 +61,10 @@ def test_an_overfit_spiral_gets_the_overfitting_hint_not_more_depth():
 
 
 def test_tiny_losses_on_clean_data_are_not_overfitting():
-    """0.000 training loss against 0.027 test loss at 98% is a good fit, not overfitting."""
+    """0.0004 training loss against 0.05-0.08 test loss at 95-97% is a good fit, not
+    overfitting (as measured on every BLAS kernel tried)."""
     config = MLPConfig(dataset="spiral", layers=(8, 8, 6), activation="relu", lr=0.1,
-                       epochs=300, seed=1)
+                       epochs=300, seed=4)
     result = train(config)
     assert result.test_loss[-1] > 1.5 * result.train_loss[-1]  # the ratio alone would fire
     assert not notes.overfits(config, result)
