@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -72,18 +74,30 @@ EMPTY = PassageVectors({}, np.zeros((0, DIMENSIONS), dtype=np.float32), "none")
 def save(path: Path, texts: Sequence[str], vectors: np.ndarray, *,
          model: str | None = None) -> None:
     """Write the vectors of ``texts`` (float16: half the size; cosines move < 0.002), made
-    with ``model`` (the installed model package's version unless said otherwise)."""
+    with ``model`` (the installed model package's version unless said otherwise). Atomic: an
+    interrupted run leaves the old file, never a truncated one."""
     keys = np.frombuffer(b"".join(text_key(t) for t in texts), dtype=np.uint8)
-    np.savez_compressed(path, keys=keys.reshape(len(texts), 16),
-                        vectors=vectors.astype(np.float16),
-                        model=np.array(model or model_version()))
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            np.savez_compressed(out, keys=keys.reshape(len(texts), 16),
+                                vectors=vectors.astype(np.float16),
+                                model=np.array(model or model_version()))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def read(path: Path) -> PassageVectors:
+    """The vectors in ``path``; ValueError when they are not one 16-byte key and one
+    384-number vector per passage."""
     with np.load(path, allow_pickle=False) as data:
         keys = data["keys"]
         vectors = data["vectors"].astype(np.float32)
         model = str(data["model"])
+    if keys.ndim != 2 or keys.shape[1] != 16 or vectors.shape != (len(keys), DIMENSIONS):
+        raise ValueError(f"keys {keys.shape} and vectors {vectors.shape} do not match")
     rows = {bytes(k): i for i, k in enumerate(keys)}
     return PassageVectors(rows, vectors, model)
 
@@ -99,9 +113,10 @@ def usable(path: Path) -> PassageVectors:
     version of the model."""
     try:
         found = read(path)
-    except (OSError, ValueError, KeyError) as err:
-        log.warning("no shipped /ask passage vectors (%s); the course is embedded on first use",
-                    err)
+    except Exception as err:  # missing, truncated, not a zip, a Git LFS pointer: never fatal
+        log.warning("no usable /ask passage vectors in %s (%s: %s); the course is embedded "
+                    "on first use (rebuild them: %s)", path.name, type(err).__name__, err,
+                    REBUILD)
         return EMPTY
     if found.model != model_version():
         log.warning("the shipped /ask passage vectors were made with %s %s, not %s; the course "

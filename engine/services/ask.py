@@ -42,7 +42,7 @@ from engine.knowledge.lexical import LexicalIndex, tokens
 from engine.knowledge.retrieval import Ranking, TermIndex, Threshold, rank
 from engine.learning.curriculum import Curriculum
 from engine.ports.ask import Answerer, AnswerFailed, AskLimits, Retriever
-from engine.ports.executor import Executor
+from engine.ports.executor import Executor, JobFailed
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +154,9 @@ class PoolRetriever:
         except (Busy, TimedOut, WorkerCrashed) as err:
             log.warning("/ask answers from BM25 alone: the workers could not embed the "
                         "question (%s)", type(err).__name__)
+            return None
+        except JobFailed as err:  # a bug in the dense side must not take /ask down
+            log.error("/ask answers from BM25 alone: the dense side failed:\n%s", err)
             return None
         return np.asarray(scores, dtype=np.float64)
 

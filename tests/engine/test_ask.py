@@ -245,3 +245,22 @@ def test_a_term_named_in_a_question_ranks_each_passage_once():
     assert {"epoch", "fine tuning", "rag"} <= set(found)
     assert chunks and len(chunks) == len(set(chunks))
     assert all(len(v) == len(set(v)) for v in TermIndex(base.chunks).names.values())
+
+
+async def test_a_bug_in_the_dense_side_falls_back_to_bm25_not_an_error(store, caplog):
+    """The worker pool reports a job's unexpected exception as JobFailed (with the worker's
+    traceback); /ask logs it and answers from BM25 alone rather than failing the question."""
+    from engine.ports.executor import JobFailed
+
+    class DenseBroken(ThreadExecutor):
+        async def submit(self, job, *args, key, timeout, on_progress=None):
+            if job == "ask":
+                raise JobFailed("Traceback (most recent call last):\n  ...\nBadZipFile")
+            return await super().submit(job, *args, key=key, timeout=timeout,
+                                        on_progress=on_progress)
+
+    tutor = Tutor(store, DenseBroken())
+    reply = await tutor.handle(ANA, "/ask what is an epoch?")
+    assert reply.facts["answered"] and reply.facts["dense"] is False
+    assert SOURCE in reply.text
+    assert "the dense side failed" in caplog.text and "BadZipFile" in caplog.text

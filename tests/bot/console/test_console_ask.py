@@ -21,7 +21,7 @@ async def console(db_url, tmp_path):
     async def course():
         return cur
 
-    async with build_tutor(settings, workers=1, warmups=()) as base:
+    async with build_tutor(settings, workers=1, warmups=(), prepare=False) as base:
         tutor = Tutor(base.store, base.executor, retriever=PoolRetriever(None, course))
         out = io.StringIO()
         yield ConsoleAdapter(tutor, tmp_path / "images", out=out), out

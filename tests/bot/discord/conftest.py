@@ -165,8 +165,9 @@ def start_bot(fake, db_url, tmp_path, table) -> Callable:
     async def start(tutor_class: type[Tutor] = StageTutor, *, clock: Clock | None = None,
                     scheduler: SchedulerConfig | None = None) -> AsyncIterator[TutorBot]:
         core = CoreSettings(database_url=db_url, data_dir=tmp_path / "data")
-        async with build_tutor(core, workers=1) as base:
+        async with build_tutor(core, workers=1, prepare=False) as base:
             tutor = tutor_class(base.store, base.executor, **({"clock": clock} if clock else {}))
+            await tutor.prepare()  # as build_tutor prepares the Tutor it builds
             bot = TutorBot(discord_settings(fake), tutor,
                            guild_ready_timeout=0.05)  # no guilds to wait for
             # as `tutorbot discord` runs it: the quiz scheduler starts once the bot is ready

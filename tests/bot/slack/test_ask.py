@@ -28,7 +28,7 @@ async def tutor(slack_db_url, tmp_path, clock):
     async def course():
         return curriculum
 
-    async with build_tutor(settings, workers=1, clock=clock) as ready:
+    async with build_tutor(settings, workers=1, clock=clock, prepare=False) as ready:
         yield Tutor(ready.store, ready.executor, clock=clock,
                     retriever=PoolRetriever(None, course))
 

