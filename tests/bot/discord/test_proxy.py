@@ -1,24 +1,9 @@
 """Discord traffic -- REST and the gateway -- honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY
 (issue 15). A loopback proxy records what passes through it."""
 
-import pytest
-
 from testkit.discord_payloads import slash
-from testkit.recording_proxy import RecordingProxy
 
 FOLLOW_UP = r"^/webhooks/\d+/[^/]+$"
-PROXY_VARS = ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "ALL_PROXY", "WS_PROXY", "WSS_PROXY")
-
-
-@pytest.fixture
-async def proxy(monkeypatch):
-    for name in PROXY_VARS:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-    async with RecordingProxy() as running:
-        monkeypatch.setenv("HTTP_PROXY", running.url)  # the fake Discord speaks http/ws
-        monkeypatch.setenv("HTTPS_PROXY", running.url)
-        yield running
 
 
 async def test_rest_and_the_gateway_go_through_the_proxy(start_bot, fake, proxy):

@@ -2,23 +2,6 @@
 bytes posted to the upload_url Slack hands back, and response_urls (issue 15). A loopback
 proxy records what passes through it."""
 
-import pytest
-
-from testkit.recording_proxy import RecordingProxy
-
-PROXY_VARS = ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "ALL_PROXY", "WS_PROXY", "WSS_PROXY")
-
-
-@pytest.fixture
-async def proxy(monkeypatch):
-    for name in PROXY_VARS:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-    async with RecordingProxy() as running:
-        monkeypatch.setenv("HTTP_PROXY", running.url)  # the fake Slack speaks http://
-        monkeypatch.setenv("HTTPS_PROXY", running.url)
-        yield running
-
 
 async def test_every_slack_call_and_the_picture_upload_go_through_the_proxy(harness, proxy):
     fake = harness.fake
