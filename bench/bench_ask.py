@@ -38,7 +38,7 @@ from engine.knowledge.dense import DenseQuery  # noqa: E402
 from engine.knowledge.evaluation import calibrate, load_eval, score  # noqa: E402
 from engine.knowledge.retrieval import Threshold  # noqa: E402
 from engine.learning.curriculum import default_curriculum  # noqa: E402
-from engine.services.ask import KnowledgeBase, load_default_glossary  # noqa: E402
+from engine.services.ask import KnowledgeBase  # noqa: E402
 
 GOAL_RECALL_3, GOAL_REJECTION, GOAL_WARM, GOAL_BUILD = 0.9, 0.9, 0.15, 5.0
 DENSE_GRID = [round(0.20 + 0.01 * i, 2) for i in range(41)]
@@ -52,8 +52,7 @@ def build_index() -> tuple[KnowledgeBase, float, float]:
     ask_job._INDEXES.clear()
     before = ask_job.embedded
     start, cpu = time.perf_counter(), time.process_time()
-    cur = default_curriculum()
-    base = KnowledgeBase.build(cur, load_default_glossary(cur))
+    base = KnowledgeBase.built_in()
     ask_job.passage_vectors(DenseQuery(base.hash, base.dense_texts, "warm", None))
     assert ask_job.embedded == before, "the shipped vectors are stale: scripts/embed_course.py"
     return base, time.perf_counter() - start, time.process_time() - cpu

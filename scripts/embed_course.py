@@ -1,6 +1,6 @@
 """Embed the built-in course's /ask passages with MiniLM and ship the vectors.
 
-    .venv/bin/python scripts/embed_course.py      # ~15 CPU-seconds
+    .venv/bin/python scripts/embed_course.py      # ~13 CPU-seconds
 
 Writes engine/knowledge/content/passage_vectors.npz: the MiniLM embedding of every passage
 of the built-in knowledge base (lessons, question explanations, glossary), filed by a hash of
@@ -23,14 +23,12 @@ sys.path.insert(0, str(ROOT))
 
 from engine.jobs.ask import embed_texts  # noqa: E402
 from engine.knowledge import vectors  # noqa: E402
-from engine.learning.curriculum import default_curriculum  # noqa: E402
-from engine.services.ask import KnowledgeBase, load_default_glossary  # noqa: E402
+from engine.services.ask import KnowledgeBase  # noqa: E402
 
 
 def main() -> int:
     torch.set_num_threads(1)  # as in a worker: the same arithmetic, the same vectors
-    cur = default_curriculum()
-    texts = list(dict.fromkeys(KnowledgeBase.build(cur, load_default_glossary(cur)).dense_texts))
+    texts = list(dict.fromkeys(KnowledgeBase.built_in().dense_texts))
     start = time.process_time()
     embedded = embed_texts(texts)
     vectors.save(vectors.SHIPPED, texts, embedded)

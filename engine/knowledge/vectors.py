@@ -15,7 +15,7 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -63,9 +63,6 @@ class PassageVectors:
             else:
                 out[i] = self.vectors[row]
         return out, missing
-
-    def missing(self, texts: Iterable[str]) -> list[str]:
-        return [t for t in texts if text_key(t) not in self.rows]
 
 
 EMPTY = PassageVectors({}, np.zeros((0, DIMENSIONS), dtype=np.float32), "none")

@@ -40,7 +40,7 @@ from engine.knowledge.chunks import Chunk, build_chunks, content_hash
 from engine.knowledge.dense import DenseQuery
 from engine.knowledge.lexical import LexicalIndex, tokens
 from engine.knowledge.retrieval import Ranking, TermIndex, Threshold, rank
-from engine.learning.curriculum import Curriculum
+from engine.learning.curriculum import Curriculum, default_curriculum
 from engine.ports.ask import Answerer, AnswerFailed, AskLimits, Retriever
 from engine.ports.executor import Executor, JobFailed
 
@@ -80,6 +80,12 @@ class KnowledgeBase:
     def build(cls, cur: Curriculum, glossary: Sequence[Any] = ()) -> KnowledgeBase:
         chunks = build_chunks(cur, glossary)
         return cls(chunks, content_hash(chunks), LexicalIndex(chunks), TermIndex(chunks))
+
+    @classmethod
+    def built_in(cls) -> KnowledgeBase:
+        """The built-in course's: its lessons, questions and the project's glossary."""
+        cur = default_curriculum()
+        return cls.build(cur, load_default_glossary(cur))
 
     @property
     def dense_texts(self) -> tuple[str, ...]:
@@ -147,7 +153,7 @@ class PoolRetriever:
             self._background.add(job)
             job.add_done_callback(self._finished)
             log.warning("/ask answers from BM25 alone: the workers did not embed the question "
-                        "within %g s (building the index, or busy)", self.dense_wait)
+                        "within %g s (embedding new content, or busy)", self.dense_wait)
             return None
         try:
             scores = job.result()

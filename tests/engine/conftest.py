@@ -21,10 +21,8 @@ def warm_ask_index():
     loaded machine)."""
     from engine.jobs import ask as ask_job
     from engine.knowledge.dense import DenseQuery
-    from engine.learning.curriculum import default_curriculum
-    from engine.services.ask import KnowledgeBase, load_default_glossary
+    from engine.services.ask import KnowledgeBase
 
-    cur = default_curriculum()
-    base = KnowledgeBase.build(cur, load_default_glossary(cur))
+    base = KnowledgeBase.built_in()
     ask_job.passage_vectors(DenseQuery(base.hash, base.dense_texts, "warm", None))
     return base.hash

@@ -236,11 +236,9 @@ def test_a_term_named_in_a_question_ranks_each_passage_once():
     """A passage filed under a term and an alias that read the same ("fine-tuning" and
     "fine tuning") is one entry of the exact-term ranking, not two (RRF would count it twice)."""
     from engine.knowledge.retrieval import TermIndex
-    from engine.learning.curriculum import default_curriculum
-    from engine.services.ask import KnowledgeBase, load_default_glossary
+    from engine.services.ask import KnowledgeBase
 
-    cur = default_curriculum()
-    base = KnowledgeBase.build(cur, load_default_glossary(cur))
+    base = KnowledgeBase.built_in()
     found, chunks = base.terms.find("what is an epoch and fine-tuning vs RAG?")
     assert {"epoch", "fine tuning", "rag"} <= set(found)
     assert chunks and len(chunks) == len(set(chunks))

